@@ -1,0 +1,159 @@
+import { z } from "zod";
+import { blocksOverlap, parseAddressBlock, tryParseAddressBlock } from "../components/baremetal/addresses";
+import { dnsLabel, ipAddress, labelMap } from "./fields";
+
+const asn = z
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be an ASN in 1..4294967295")
+    .max(4294967295, "must be an ASN in 1..4294967295");
+
+const addressBlock = z.string().superRefine((value, ctx) => {
+    try {
+        parseAddressBlock(value);
+    } catch (error) {
+        ctx.addIssue({ code: "custom", input: value, message: (error as Error).message });
+    }
+});
+
+const poolSchema = z.strictObject({
+    name: dnsLabel,
+    /** CIDRs or first-last ranges, IPv4 or IPv6. */
+    addresses: z.array(addressBlock).min(1, "must list at least one CIDR or range"),
+    /** Hand out addresses from this pool to Services that do not ask for a pool. */
+    autoAssign: z.boolean().default(true),
+    /** Skip .0 and .255 addresses, which some old clients mishandle. */
+    avoidBuggyIPs: z.boolean().default(false),
+});
+
+const nodeSelector = z.strictObject({ matchLabels: labelMap });
+
+const bgpPeerSchema = z.strictObject({
+    name: dnsLabel,
+    myASN: asn,
+    peerASN: asn,
+    peerAddress: ipAddress,
+    peerPort: z.number().int().min(1, "must be a port in 1-65535").max(65535, "must be a port in 1-65535").optional(),
+    holdTime: z.string().regex(/^[0-9]+(s|m|h)$/, "must be a duration such as 90s").optional(),
+    /** Speakers on these nodes peer with this router (default: every node). */
+    nodeSelectors: z.array(nodeSelector).default([]),
+});
+
+const bgpAdvertisementSchema = z.strictObject({
+    name: dnsLabel,
+    /** Pools this advertisement announces (default: every pool). */
+    pools: z.array(dnsLabel).optional(),
+    aggregationLength: z.number().int().min(0).max(128).optional(),
+    localPref: z.number().int().min(0).max(4294967295).optional(),
+    communities: z.array(z.string().regex(/^\d+:\d+$/, "must be a BGP community such as 64512:100")).default([]),
+    /** Only these peers (by name) receive the announcement (default: every peer). */
+    peers: z.array(dnsLabel).optional(),
+});
+
+/** MetalLB on a bare-metal cluster: `metallb` in the stack file. */
+export const metallbSchema = z
+    .strictObject({
+        /** Version of the `metallb` chart from https://metallb.github.io/metallb. */
+        chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a chart version such as 0.16.1").default("0.16.1"),
+        mode: z.enum(["l2", "bgp"]).default("l2"),
+        /** Use the FRR-K8s BGP backend (needed for BFD, communities with large values, VRFs). */
+        frrk8s: z.boolean().default(false),
+        pools: z.array(poolSchema).min(1, "must list at least one address pool"),
+        l2: z
+            .strictObject({
+                /** Pools the L2Advertisement announces (default: every pool). */
+                pools: z.array(dnsLabel).optional(),
+                /** Announce only from these interfaces (default: any). */
+                interfaces: z.array(z.string().min(1)).default([]),
+                /** Announce only from nodes matching these selectors (default: any node). */
+                nodeSelectors: z.array(nodeSelector).default([]),
+            })
+            .prefault({}),
+        bgp: z
+            .strictObject({
+                peers: z.array(bgpPeerSchema).default([]),
+                advertisements: z.array(bgpAdvertisementSchema).default([]),
+            })
+            .prefault({}),
+        /** Set `strictARP: true` in kube-proxy's configuration (needed with kube-proxy in IPVS mode). */
+        strictARP: z.boolean().default(false),
+    })
+    .superRefine((metallb, ctx) => {
+        const names = metallb.pools.map((pool) => pool.name);
+        names.forEach((name, index) => {
+            if (names.indexOf(name) !== index) {
+                ctx.addIssue({ code: "custom", path: ["pools", index, "name"], input: name, message: "is used by two pools" });
+            }
+        });
+        // Refinements run even when a single entry failed its own check: skip entries that do not parse.
+        const blocks = metallb.pools.flatMap((pool, poolIndex) =>
+            pool.addresses.flatMap((text, addressIndex) => {
+                const block = tryParseAddressBlock(text);
+                return block ? [{ poolIndex, addressIndex, block }] : [];
+            }),
+        );
+        blocks.forEach((a, i) =>
+            blocks.slice(i + 1).forEach((b) => {
+                if (blocksOverlap(a.block, b.block)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["pools", b.poolIndex, "addresses", b.addressIndex],
+                        input: b.block.text,
+                        message: `overlaps ${a.block.text} of pool ${metallb.pools[a.poolIndex].name}`,
+                    });
+                }
+            }),
+        );
+        const unknownPool = (list: string[] | undefined, path: (string | number)[]) =>
+            (list ?? []).forEach((name, index) => {
+                if (!names.includes(name)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [...path, index],
+                        input: name,
+                        message: `names no pool (pools: ${names.join(", ")})`,
+                    });
+                }
+            });
+        unknownPool(metallb.l2.pools, ["l2", "pools"]);
+        metallb.bgp.advertisements.forEach((ad, index) => unknownPool(ad.pools, ["bgp", "advertisements", index, "pools"]));
+
+        const advertised = new Set(
+            metallb.mode === "l2"
+                ? (metallb.l2.pools ?? names)
+                : metallb.bgp.advertisements.flatMap((ad) => ad.pools ?? names),
+        );
+        metallb.pools.forEach((pool, index) => {
+            if (!advertised.has(pool.name)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["pools", index, "name"],
+                    input: pool.name,
+                    message: `is not announced by any ${metallb.mode === "l2" ? "L2" : "BGP"} advertisement, so its addresses would never be reachable`,
+                });
+            }
+        });
+        if (metallb.mode === "bgp") {
+            if (metallb.bgp.peers.length === 0) {
+                ctx.addIssue({ code: "custom", path: ["bgp", "peers"], input: [], message: "must list at least one peer in bgp mode" });
+            }
+            const peerNames = metallb.bgp.peers.map((peer) => peer.name);
+            metallb.bgp.advertisements.forEach((ad, index) =>
+                (ad.peers ?? []).forEach((peer, peerIndex) => {
+                    if (!peerNames.includes(peer)) {
+                        ctx.addIssue({
+                            code: "custom",
+                            path: ["bgp", "advertisements", index, "peers", peerIndex],
+                            input: peer,
+                            message: `names no peer (peers: ${peerNames.join(", ")})`,
+                        });
+                    }
+                }),
+            );
+        }
+    });
+
+export type MetalLbConfig = z.infer<typeof metallbSchema>;
+export type MetalLbPoolConfig = z.infer<typeof poolSchema>;
+export type BgpPeerConfig = z.infer<typeof bgpPeerSchema>;
+export type BgpAdvertisementConfig = z.infer<typeof bgpAdvertisementSchema>;

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { cidr, dnsLabel, externalHost, ipAddress } from "./fields";
+
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+const exposureSchema = z.strictObject({
+    /** Name of the new Service. */
+    name: dnsLabel,
+    /**
+     * The Service to re-expose: `clusterip`, `nodeport`, `loadbalancer` or `headless` for the program's own
+     * Services, or `namespace/name` for a Service that already exists in the cluster.
+     */
+    from: z
+        .string()
+        .regex(
+            /^(clusterip|nodeport|loadbalancer|headless|[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/,
+            "must be clusterip, nodeport, loadbalancer, headless or namespace/name of an existing Service",
+        ),
+    type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]),
+});
+
+/** The Services in front of the StatefulSet: `services` in the stack file. */
+export const servicesSchema = z.strictObject({
+    clusterIP: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    nodePort: z
+        .strictObject({
+            enabled: z.boolean().default(true),
+            /** A fixed node port; absent means Kubernetes allocates one. */
+            port: z
+                .number()
+                .int("must be a whole number")
+                .min(NODE_PORT_RANGE.min, `must be in ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`)
+                .max(NODE_PORT_RANGE.max, `must be in ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`)
+                .optional(),
+        })
+        .prefault({}),
+    loadBalancer: z
+        .strictObject({
+            enabled: z.boolean().default(true),
+            /** Bare metal: the MetalLB pool to take the address from (default: the first pool). */
+            pool: dnsLabel.optional(),
+            /** Bare metal: fixed addresses from that pool (one per IP family). */
+            addresses: z.array(ipAddress).max(2, "takes at most one IPv4 and one IPv6 address").default([]),
+            /** Client CIDRs allowed to reach the load balancer; empty means everyone. */
+            sourceRanges: z.array(cidr).default([]),
+            externalTrafficPolicy: z.enum(["Cluster", "Local"]).default("Cluster"),
+        })
+        .prefault({}),
+    /** ExternalName aliases: alias (a Service name) -> the external host it stands for. */
+    externalNames: z.record(dnsLabel, externalHost).default({}),
+    /** Services that re-expose another Service under another type (`kubectl expose service`). */
+    exposures: z.array(exposureSchema).default([]),
+});
+
+export type ServicesConfig = z.infer<typeof servicesSchema>;
+export type ExposureConfig = z.infer<typeof exposureSchema>;

@@ -1,0 +1,129 @@
+/**
+ * Evaluates the Pulumi program under Pulumi's own mock runtime and records every resource it registers:
+ * type, name, inputs, parent, dependencies and provider. Used by the offline synth and by the tests.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { mockCallResult, mockResourceState } from "./mock-state";
+
+// Marked internal in the SDK's typings, but it is what `pulumi` itself awaits before a program ends.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+/** Stands in for a secret value in everything the harness records or writes. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+export interface RegisteredResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** URN of the parent, or null for the stack itself. */
+    readonly parent: string | null;
+    /** URNs this resource depends on: explicit `dependsOn` and through its inputs. */
+    readonly dependencies: string[];
+    /** URN of the explicit provider, or null for the default provider. */
+    readonly provider: string | null;
+    /** Inputs as the provider would receive them; secrets are kept as secret markers (see `isSecret`). */
+    readonly inputs: Record<string, unknown>;
+    /** False for component resources. */
+    readonly custom: boolean;
+    /** True for a resource read from the cluster (`Resource.get`) rather than created. */
+    readonly read: boolean;
+}
+
+export interface ProgramRun {
+    readonly resources: RegisteredResource[];
+    /** Stack outputs, secrets still marked as secrets. */
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface ProgramOptions {
+    readonly project?: string;
+    readonly stack: string;
+    /** Full config keys (`stateful-nginx:app`) to raw strings, as Pulumi passes them to a program. */
+    readonly config: Record<string, string>;
+    readonly secretKeys?: string[];
+    readonly preview?: boolean;
+}
+
+/** The secret marker the runtime uses on the wire. */
+export function isSecret(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+}
+
+/** A deep copy of `value` with every secret replaced by SECRET_PLACEHOLDER and resources by their URN. */
+export function redactSecrets(value: unknown): unknown {
+    if (isSecret(value)) return SECRET_PLACEHOLDER;
+    if (Array.isArray(value)) return value.map(redactSecrets);
+    if (pulumi.Resource.isInstance(value)) return `[resource ${(value as unknown as { __name?: string }).__name ?? ""}]`;
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactSecrets(inner)]));
+    }
+    return value;
+}
+
+function providerUrn(reference: string): string | null {
+    return reference ? reference.slice(0, reference.lastIndexOf("::")) : null;
+}
+
+type Recorder = (resource: RegisteredResource) => void;
+let recorder: Recorder | undefined;
+
+// setMocks hands the monitor neither parents nor dependencies; record them from the request itself.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const monitor = MockMonitor.prototype as any;
+if (!monitor.__statefulNginxRecording) {
+    monitor.__statefulNginxRecording = true;
+    for (const method of ["registerResource", "readResource"] as const) {
+        const original = monitor[method];
+        monitor[method] = function (this: any, req: any, callback: (err: any, resp: any) => void) {
+            return original.call(this, req, (err: any, resp: any) => {
+                if (!err && recorder) {
+                    recorder({
+                        urn: resp.getUrn(),
+                        type: req.getType(),
+                        name: req.getName(),
+                        parent: req.getParent() || null,
+                        dependencies: method === "registerResource" ? [...new Set<string>(req.getDependenciesList())].sort() : [],
+                        provider: providerUrn(req.getProvider()),
+                        inputs: deserializeProperties(method === "registerResource" ? req.getObject() : req.getProperties()),
+                        custom: method === "registerResource" ? req.getCustom() : true,
+                        read: method === "readResource",
+                    });
+                }
+                callback(err, resp);
+            });
+        };
+    }
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/**
+ * Runs `program` (the default export of index.ts, or any async function that registers resources) as a
+ * Pulumi stack under the mock runtime, and returns what it registered and exported.
+ */
+export async function runProgram(program: () => Promise<unknown>, options: ProgramOptions): Promise<ProgramRun> {
+    const resources: RegisteredResource[] = [];
+    recorder = (resource) => resources.push(resource);
+    try {
+        pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args) => ({
+                    id: args.id || `${args.name}-id`,
+                    state: mockResourceState(args.type, args.name, args.inputs),
+                }),
+                call: (args) => mockCallResult(args.token, args.inputs),
+            },
+            options.project ?? "stateful-nginx",
+            options.stack,
+            options.preview ?? false,
+        );
+        const outputs = await pulumi.runtime.runInPulumiStack(program);
+        await waitForRPCs();
+        return { resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+    } finally {
+        recorder = undefined;
+    }
+}
