@@ -16,12 +16,23 @@ export const appSchema = z.strictObject({
      * PersistentVolumeClaim in it, so this is on unless a stack opts out.
      */
     retainNamespaceOnDelete: z.boolean().default(true),
-    replicas: z.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(3),
+    replicas: z
+        .number()
+        .int("must be a whole number")
+        .min(1, "must be at least 1")
+        .max(100, "must be at most 100")
+        .default(3),
     /** A pinned non-root nginx image that listens on 8080. */
     image: z
         .string()
-        .regex(/^[^\s:@]+(:[^\s:@]+)?(@sha256:[a-f0-9]{64})?$/, "must be an image reference such as nginxinc/nginx-unprivileged:1.29.3-alpine")
-        .refine((value) => /@sha256:|:[^/:@]+$/.test(value) && !/:latest$/.test(value), "must be pinned to a tag other than latest or a digest")
+        .regex(
+            /^[^\s:@]+(:[^\s:@]+)?(@sha256:[a-f0-9]{64})?$/,
+            "must be an image reference such as nginxinc/nginx-unprivileged:1.29.3-alpine",
+        )
+        .refine(
+            (value) => /@sha256:|:[^/:@]+$/.test(value) && !/:latest$/.test(value),
+            "must be pinned to a tag other than latest or a digest",
+        )
         .default("nginxinc/nginx-unprivileged:1.29.3-alpine"),
     podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default("OrderedReady"),
     /** Pods with an ordinal at or above the partition are updated by a rolling update. */

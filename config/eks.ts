@@ -19,9 +19,14 @@ export const eksSchema = z
         /** CIDRs allowed to reach the public API endpoint. */
         endpointPublicAccessCidrs: z.array(cidr).min(1, "must list at least one CIDR").default(["0.0.0.0/0"]),
         /** An existing VPC; absent means the account's default VPC. */
-        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id such as vpc-0abc123").optional(),
+        vpcId: z
+            .string()
+            .regex(/^vpc-[0-9a-f]+$/, "must be a VPC id such as vpc-0abc123")
+            .optional(),
         /** Subnets of that VPC for the cluster and nodes. */
-        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be subnet ids such as subnet-0abc123")).optional(),
+        subnetIds: z
+            .array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be subnet ids such as subnet-0abc123"))
+            .optional(),
         /** NLB scheme for LoadBalancer Services. */
         loadBalancerScheme: z.enum(["internet-facing", "internal"]).default("internet-facing"),
         tags: z.record(z.string(), z.string()).default({}),
@@ -44,7 +49,12 @@ export const eksSchema = z
             });
         }
         if (eks.subnetIds && !eks.vpcId) {
-            ctx.addIssue({ code: "custom", path: ["vpcId"], input: eks.vpcId, message: "is required when subnetIds is set" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["vpcId"],
+                input: eks.vpcId,
+                message: "is required when subnetIds is set",
+            });
         }
     });
 

@@ -22,7 +22,8 @@ export type RawConfig = Partial<Record<string, string>>;
 
 // Enum errors name the allowed values the way the README does: "must be one of l2, bgp".
 z.config({
-    customError: (issue) => (issue.code === "invalid_value" ? `must be one of ${issue.values.map(String).join(", ")}` : undefined),
+    customError: (issue) =>
+        issue.code === "invalid_value" ? `must be one of ${issue.values.map(String).join(", ")}` : undefined,
 });
 
 const structured = {
@@ -54,9 +55,11 @@ const stackSchema = z
             issue(["metallb"], undefined, "is required when platform is baremetal (at least one address pool)");
         }
         if (stack.platform === "eks") {
-            if (stack.metallb) issue(["metallb"], "{...}", "is only for platform baremetal; EKS brings its own load balancer");
+            if (stack.metallb)
+                issue(["metallb"], "{...}", "is only for platform baremetal; EKS brings its own load balancer");
             if (stack.kubeContext) issue(["kubeContext"], stack.kubeContext, "is only for platform baremetal");
-            if (stack.hasKubeconfig) issue(["kubeconfig"], "[secret]", "is only for platform baremetal; EKS makes its own");
+            if (stack.hasKubeconfig)
+                issue(["kubeconfig"], "[secret]", "is only for platform baremetal; EKS makes its own");
         }
         if (stack.platform === "baremetal" && stack.eks) {
             issue(["eks"], "{...}", "is only for platform eks");
@@ -64,17 +67,30 @@ const stackSchema = z
 
         const lb = stack.services.loadBalancer;
         if (stack.platform === "eks" && (lb.pool || lb.addresses.length > 0)) {
-            issue(["services", "loadBalancer", lb.pool ? "pool" : "addresses"], lb.pool ?? lb.addresses, "is only for platform baremetal (MetalLB)");
+            issue(
+                ["services", "loadBalancer", lb.pool ? "pool" : "addresses"],
+                lb.pool ?? lb.addresses,
+                "is only for platform baremetal (MetalLB)",
+            );
         }
         if (stack.platform === "baremetal" && stack.metallb && lb.enabled) {
             const pools = stack.metallb.pools;
             const pool = lb.pool ? pools.find((candidate) => candidate.name === lb.pool) : undefined;
             if (lb.pool && !pool) {
-                issue(["services", "loadBalancer", "pool"], lb.pool, `names no MetalLB pool (pools: ${pools.map((p) => p.name).join(", ")})`);
+                issue(
+                    ["services", "loadBalancer", "pool"],
+                    lb.pool,
+                    `names no MetalLB pool (pools: ${pools.map((p) => p.name).join(", ")})`,
+                );
             }
             const candidates = pool ? [pool] : pools;
             lb.addresses.forEach((address, index) => {
-                const inside = candidates.filter((candidate) => blocksContain(candidate.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []), address));
+                const inside = candidates.filter((candidate) =>
+                    blocksContain(
+                        candidate.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []),
+                        address,
+                    ),
+                );
                 if (inside.length === 0) {
                     issue(
                         ["services", "loadBalancer", "addresses", index],
@@ -84,7 +100,11 @@ const stackSchema = z
                 }
             });
             if (!pool && lb.addresses.length === 0 && !pools.some((candidate) => candidate.autoAssign)) {
-                issue(["services", "loadBalancer", "pool"], undefined, "is required when no MetalLB pool has autoAssign");
+                issue(
+                    ["services", "loadBalancer", "pool"],
+                    undefined,
+                    "is required when no MetalLB pool has autoAssign",
+                );
             }
         }
 
@@ -95,7 +115,11 @@ const stackSchema = z
             nodeport: stack.services.nodePort.enabled,
             loadbalancer: stack.services.loadBalancer.enabled,
         };
-        const taken = new Map<string, string>(Object.entries(own).filter(([kind]) => enabled[kind]).map(([kind, name]) => [name, `the ${kind} Service`]));
+        const taken = new Map<string, string>(
+            Object.entries(own)
+                .filter(([kind]) => enabled[kind])
+                .map(([kind, name]) => [name, `the ${kind} Service`]),
+        );
         const claim = (name: string, what: string, path: (string | number)[]) => {
             const holder = taken.get(name);
             if (holder) issue(path, name, `is already the name of ${holder}`);
@@ -107,7 +131,11 @@ const stackSchema = z
         stack.services.exposures.forEach((exposure, index) => {
             claim(exposure.name, `exposure ${exposure.name}`, ["services", "exposures", index, "name"]);
             if (!exposure.from.includes("/") && !enabled[exposure.from]) {
-                issue(["services", "exposures", index, "from"], exposure.from, "names a Service this stack does not create (enable it or use namespace/name)");
+                issue(
+                    ["services", "exposures", index, "from"],
+                    exposure.from,
+                    "names a Service this stack does not create (enable it or use namespace/name)",
+                );
             }
         });
     });
@@ -140,7 +168,10 @@ function describeValue(value: unknown): string {
 }
 
 function keyOf(path: readonly PropertyKey[]): string {
-    return `${CONFIG_NAMESPACE}:${path.map((part) => (typeof part === "number" ? `[${part}]` : String(part))).join(".").replace(/\.\[/g, "[")}`;
+    return `${CONFIG_NAMESPACE}:${path
+        .map((part) => (typeof part === "number" ? `[${part}]` : String(part)))
+        .join(".")
+        .replace(/\.\[/g, "[")}`;
 }
 
 /**
@@ -153,7 +184,9 @@ export function parseConfig(raw: RawConfig): StackConfig {
     const known = new Set<string>(CONFIG_KEYS);
     const unknownKey = Object.keys(raw).find((key) => !known.has(key));
     if (unknownKey !== undefined) {
-        throw new ConfigError(`${CONFIG_NAMESPACE}:${unknownKey}: is not a known key (allowed: ${CONFIG_KEYS.join(", ")})`);
+        throw new ConfigError(
+            `${CONFIG_NAMESPACE}:${unknownKey}: is not a known key (allowed: ${CONFIG_KEYS.join(", ")})`,
+        );
     }
 
     const input: Record<string, unknown> = { hasKubeconfig: raw.kubeconfig !== undefined };

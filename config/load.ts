@@ -18,7 +18,8 @@ export function loadConfig(): LoadedConfig {
     }
     try {
         const config = parseConfig(raw);
-        const kubeconfig = raw.kubeconfig === undefined ? undefined : new pulumi.Config(CONFIG_NAMESPACE).requireSecret("kubeconfig");
+        const kubeconfig =
+            raw.kubeconfig === undefined ? undefined : new pulumi.Config(CONFIG_NAMESPACE).requireSecret("kubeconfig");
         return { ...config, kubeconfig };
     } catch (error) {
         if (error instanceof ConfigError) throw new pulumi.RunError(error.message);

@@ -34,7 +34,10 @@ const bgpPeerSchema = z.strictObject({
     peerASN: asn,
     peerAddress: ipAddress,
     peerPort: z.number().int().min(1, "must be a port in 1-65535").max(65535, "must be a port in 1-65535").optional(),
-    holdTime: z.string().regex(/^[0-9]+(s|m|h)$/, "must be a duration such as 90s").optional(),
+    holdTime: z
+        .string()
+        .regex(/^[0-9]+(s|m|h)$/, "must be a duration such as 90s")
+        .optional(),
     /** Speakers on these nodes peer with this router (default: every node). */
     nodeSelectors: z.array(nodeSelector).default([]),
 });
@@ -54,7 +57,10 @@ const bgpAdvertisementSchema = z.strictObject({
 export const metallbSchema = z
     .strictObject({
         /** Version of the `metallb` chart from https://metallb.github.io/metallb. */
-        chartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a chart version such as 0.16.1").default("0.16.1"),
+        chartVersion: z
+            .string()
+            .regex(/^\d+\.\d+\.\d+$/, "must be a chart version such as 0.16.1")
+            .default("0.16.1"),
         mode: z.enum(["l2", "bgp"]).default("l2"),
         /** Use the FRR-K8s BGP backend (needed for BFD, communities with large values, VRFs). */
         frrk8s: z.boolean().default(false),
@@ -82,7 +88,12 @@ export const metallbSchema = z
         const names = metallb.pools.map((pool) => pool.name);
         names.forEach((name, index) => {
             if (names.indexOf(name) !== index) {
-                ctx.addIssue({ code: "custom", path: ["pools", index, "name"], input: name, message: "is used by two pools" });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["pools", index, "name"],
+                    input: name,
+                    message: "is used by two pools",
+                });
             }
         });
         // Refinements run even when a single entry failed its own check: skip entries that do not parse.
@@ -116,7 +127,9 @@ export const metallbSchema = z
                 }
             });
         unknownPool(metallb.l2.pools, ["l2", "pools"]);
-        metallb.bgp.advertisements.forEach((ad, index) => unknownPool(ad.pools, ["bgp", "advertisements", index, "pools"]));
+        metallb.bgp.advertisements.forEach((ad, index) =>
+            unknownPool(ad.pools, ["bgp", "advertisements", index, "pools"]),
+        );
 
         const advertised = new Set(
             metallb.mode === "l2"
@@ -135,7 +148,12 @@ export const metallbSchema = z
         });
         if (metallb.mode === "bgp") {
             if (metallb.bgp.peers.length === 0) {
-                ctx.addIssue({ code: "custom", path: ["bgp", "peers"], input: [], message: "must list at least one peer in bgp mode" });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["bgp", "peers"],
+                    input: [],
+                    message: "must list at least one peer in bgp mode",
+                });
             }
             const peerNames = metallb.bgp.peers.map((peer) => peer.name);
             metallb.bgp.advertisements.forEach((ad, index) =>

@@ -49,14 +49,19 @@ export interface ProgramOptions {
 
 /** The secret marker the runtime uses on the wire. */
 export function isSecret(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
+    return (
+        typeof value === "object" &&
+        value !== null &&
+        (value as Record<string, unknown>)[specialSigKey] === specialSecretSig
+    );
 }
 
 /** A deep copy of `value` with every secret replaced by SECRET_PLACEHOLDER and resources by their URN. */
 export function redactSecrets(value: unknown): unknown {
     if (isSecret(value)) return SECRET_PLACEHOLDER;
     if (Array.isArray(value)) return value.map(redactSecrets);
-    if (pulumi.Resource.isInstance(value)) return `[resource ${(value as unknown as { __name?: string }).__name ?? ""}]`;
+    if (pulumi.Resource.isInstance(value))
+        return `[resource ${(value as unknown as { __name?: string }).__name ?? ""}]`;
     if (typeof value === "object" && value !== null) {
         return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactSecrets(inner)]));
     }
@@ -85,9 +90,12 @@ if (!monitor.__statefulNginxRecording) {
                         type: req.getType(),
                         name: req.getName(),
                         parent: req.getParent() || null,
-                        dependencies: method === "registerResource" ? [...new Set<string>(req.getDependenciesList())].sort() : [],
+                        dependencies:
+                            method === "registerResource" ? [...new Set<string>(req.getDependenciesList())].sort() : [],
                         provider: providerUrn(req.getProvider()),
-                        inputs: deserializeProperties(method === "registerResource" ? req.getObject() : req.getProperties()),
+                        inputs: deserializeProperties(
+                            method === "registerResource" ? req.getObject() : req.getProperties(),
+                        ),
                         custom: method === "registerResource" ? req.getCustom() : true,
                         read: method === "readResource",
                     });

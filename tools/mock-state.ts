@@ -16,7 +16,15 @@ export function stableNumber(text: string, modulo: number): number {
 const MOCK_KUBECONFIG = {
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "mock", cluster: { server: "https://MOCK.gr7.us-east-1.eks.amazonaws.com", "certificate-authority-data": "bW9jaw==" } }],
+    clusters: [
+        {
+            name: "mock",
+            cluster: {
+                server: "https://MOCK.gr7.us-east-1.eks.amazonaws.com",
+                "certificate-authority-data": "bW9jaw==",
+            },
+        },
+    ],
     contexts: [{ name: "mock", context: { cluster: "mock", user: "mock" } }],
     "current-context": "mock",
     users: [{ name: "mock", user: { token: "mock-token" } }],
@@ -25,7 +33,8 @@ const MOCK_KUBECONFIG = {
 function serviceState(name: string, inputs: Inputs): Inputs {
     const spec = { ...(inputs.spec ?? {}) };
     if (spec.type === "ExternalName") return { ...inputs, status: {} };
-    if (spec.clusterIP !== "None") spec.clusterIP = `10.96.${stableNumber(name, 250)}.${1 + stableNumber(`${name}/ip`, 250)}`;
+    if (spec.clusterIP !== "None")
+        spec.clusterIP = `10.96.${stableNumber(name, 250)}.${1 + stableNumber(`${name}/ip`, 250)}`;
     if (spec.type === "NodePort" || spec.type === "LoadBalancer") {
         spec.ports = (spec.ports ?? []).map((port: Inputs, index: number) => ({
             ...port,
@@ -62,9 +71,13 @@ export function mockResourceState(type: string, name: string, inputs: Inputs): I
                 oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/MOCK",
                 oidcProviderUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/MOCK",
                 oidcIssuer: "oidc.eks.us-east-1.amazonaws.com/id/MOCK",
-                clusterOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/MOCK",
+                clusterOidcProviderArn:
+                    "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/MOCK",
                 clusterOidcProviderUrl: "https://oidc.eks.us-east-1.amazonaws.com/id/MOCK",
-                eksCluster: { name: `${name}-eksCluster-mock`, arn: `arn:aws:eks:us-east-1:123456789012:cluster/${name}` },
+                eksCluster: {
+                    name: `${name}-eksCluster-mock`,
+                    arn: `arn:aws:eks:us-east-1:123456789012:cluster/${name}`,
+                },
                 core: {},
             };
         default:
