@@ -185,7 +185,7 @@ export function parseConfig(raw: RawConfig): StackConfig {
     const unknownKey = Object.keys(raw).find((key) => !known.has(key));
     if (unknownKey !== undefined) {
         throw new ConfigError(
-            `${CONFIG_NAMESPACE}:${unknownKey}: is not a known key (allowed: ${CONFIG_KEYS.join(", ")})`,
+            `${CONFIG_NAMESPACE}:${unknownKey}: got an unknown key; allowed keys are ${CONFIG_KEYS.join(", ")}`,
         );
     }
 
@@ -207,7 +207,9 @@ export function parseConfig(raw: RawConfig): StackConfig {
         const [first, ...rest] = result.error.issues;
         const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})` : "";
         const value = "input" in first ? describeValue(first.input) : "nothing";
-        throw new ConfigError(`${keyOf(first.path)}: got ${value}; ${first.message}${more}`);
+        // A bad key of a map (an ExternalName alias) carries the key's own problem one level down.
+        const message = first.code === "invalid_key" ? (first.issues[0]?.message ?? first.message) : first.message;
+        throw new ConfigError(`${keyOf(first.path)}: got ${value}; ${message}${more}`);
     }
     const { hasKubeconfig: _, ...config } = result.data;
     // An EKS stack may leave out `eks` entirely and get the documented defaults.

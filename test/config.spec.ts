@@ -1,0 +1,465 @@
+import * as assert from "assert";
+import { ConfigError, parseConfig, RawConfig } from "../config";
+
+const pools = [{ name: "default-pool", addresses: ["192.168.10.0/24"] }];
+/** The smallest valid bare-metal config; each bad case changes one thing. */
+const baremetal = (overrides: Record<string, unknown> = {}): RawConfig => {
+    const raw: Record<string, unknown> = { platform: "baremetal", metallb: { pools }, ...overrides };
+    return Object.fromEntries(
+        Object.entries(raw)
+            .filter(([, value]) => value !== undefined)
+            .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+    );
+};
+const eks = (overrides: Record<string, unknown> = {}): RawConfig =>
+    baremetal({ platform: "eks", metallb: undefined, ...overrides });
+
+function errorOf(raw: RawConfig): string {
+    try {
+        parseConfig(raw);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+        return error.message;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+describe("config", () => {
+    describe("accepts", () => {
+        it("a bare-metal stack with only a pool, filling every documented default", () => {
+            const config = parseConfig(baremetal());
+            assert.strictEqual(config.platform, "baremetal");
+            assert.strictEqual(config.app.name, "nginx");
+            assert.strictEqual(config.app.replicas, 3);
+            assert.strictEqual(config.app.podManagementPolicy, "OrderedReady");
+            assert.strictEqual(config.app.storage.size, "1Gi");
+            assert.deepStrictEqual(config.app.storage.accessModes, ["ReadWriteOnce"]);
+            assert.strictEqual(config.metallb?.chartVersion, "0.16.1");
+            assert.strictEqual(config.metallb?.mode, "l2");
+            assert.strictEqual(config.services.nodePort.port, undefined);
+            assert.deepStrictEqual(config.services.externalNames, {});
+        });
+
+        it("an EKS stack with no eks key, giving t3.medium 1/2/3 on a supported version", () => {
+            const config = parseConfig(eks());
+            assert.strictEqual(config.eks?.instanceType, "t3.medium");
+            assert.deepStrictEqual([config.eks?.minSize, config.eks?.desiredSize, config.eks?.maxSize], [1, 2, 3]);
+            assert.ok(["1.34", "1.35"].includes(config.eks!.version));
+        });
+
+        it("IPv4 and IPv6 pools given as CIDRs and ranges", () => {
+            const config = parseConfig(
+                baremetal({
+                    metallb: {
+                        pools: [
+                            { name: "v4", addresses: ["192.168.10.0/24", "192.168.9.1-192.168.9.5"] },
+                            { name: "v6", addresses: ["fc00:f853:ccd:e799::/124"] },
+                        ],
+                    },
+                }),
+            );
+            assert.strictEqual(config.metallb?.pools.length, 2);
+        });
+
+        it("a fixed load balancer address inside the chosen pool", () => {
+            const config = parseConfig(
+                baremetal({ services: { loadBalancer: { pool: "default-pool", addresses: ["192.168.10.20"] } } }),
+            );
+            assert.deepStrictEqual(config.services.loadBalancer.addresses, ["192.168.10.20"]);
+        });
+
+        it("the edges of the NodePort range", () => {
+            for (const port of [30000, 32767]) {
+                assert.strictEqual(
+                    parseConfig(baremetal({ services: { nodePort: { port } } })).services.nodePort.port,
+                    port,
+                );
+            }
+        });
+    });
+
+    // Each row: what is wrong, the raw config, the key the error must name, the bad value it must show and a
+    // fragment of what is allowed.
+    const rejected: [string, RawConfig, string, string, string][] = [
+        ["an unknown platform", baremetal({ platform: "gke" }), "stateful-nginx:platform", '"gke"', "baremetal, eks"],
+        [
+            "an unknown top-level key",
+            { ...baremetal(), servics: "{}" },
+            "stateful-nginx:servics",
+            "an unknown key",
+            "allowed keys are",
+        ],
+        [
+            "a structured key that is not an object",
+            { ...baremetal(), app: "nginx" },
+            "stateful-nginx:app",
+            '"nginx"',
+            "must be a YAML object",
+        ],
+        [
+            "bare metal without metallb",
+            baremetal({ metallb: undefined }),
+            "stateful-nginx:metallb",
+            "nothing",
+            "is required",
+        ],
+        [
+            "metallb on an EKS stack",
+            eks({ metallb: { pools } }),
+            "stateful-nginx:metallb",
+            "",
+            "only for platform baremetal",
+        ],
+        ["eks on a bare-metal stack", baremetal({ eks: {} }), "stateful-nginx:eks", "", "only for platform eks"],
+        [
+            "a kubeContext on an EKS stack",
+            eks({ kubeContext: "kind-kind" }),
+            "stateful-nginx:kubeContext",
+            '"kind-kind"',
+            "only for platform baremetal",
+        ],
+        ["zero replicas", baremetal({ app: { replicas: 0 } }), "stateful-nginx:app.replicas", "0", "at least 1"],
+        [
+            "fractional replicas",
+            baremetal({ app: { replicas: 1.5 } }),
+            "stateful-nginx:app.replicas",
+            "1.5",
+            "whole number",
+        ],
+        [
+            "an app name that is not a DNS label",
+            baremetal({ app: { name: "Nginx_1" } }),
+            "stateful-nginx:app.name",
+            '"Nginx_1"',
+            "DNS-1123",
+        ],
+        [
+            "a namespace that is not a DNS label",
+            baremetal({ app: { namespace: "my.ns" } }),
+            "stateful-nginx:app.namespace",
+            '"my.ns"',
+            "DNS-1123",
+        ],
+        [
+            "an image on latest",
+            baremetal({ app: { image: "nginx:latest" } }),
+            "stateful-nginx:app.image",
+            '"nginx:latest"',
+            "pinned",
+        ],
+        [
+            "an image with no tag",
+            baremetal({ app: { image: "nginx" } }),
+            "stateful-nginx:app.image",
+            '"nginx"',
+            "pinned",
+        ],
+        [
+            "an unknown pod management policy",
+            baremetal({ app: { podManagementPolicy: "Random" } }),
+            "stateful-nginx:app.podManagementPolicy",
+            '"Random"',
+            "OrderedReady, Parallel",
+        ],
+        [
+            "a negative partition",
+            baremetal({ app: { partition: -1 } }),
+            "stateful-nginx:app.partition",
+            "-1",
+            "0 or more",
+        ],
+        [
+            "a storage size that is not a quantity",
+            baremetal({ app: { storage: { size: "1 GB" } } }),
+            "stateful-nginx:app.storage.size",
+            '"1 GB"',
+            "quantity",
+        ],
+        [
+            "an unknown access mode",
+            baremetal({ app: { storage: { accessModes: ["RWO"] } } }),
+            "stateful-nginx:app.storage.accessModes[0]",
+            '"RWO"',
+            "ReadWriteOnce",
+        ],
+        [
+            "a memory limit that is not a quantity",
+            baremetal({ app: { resources: { limits: { memory: "lots" } } } }),
+            "stateful-nginx:app.resources.limits.memory",
+            '"lots"',
+            "quantity",
+        ],
+        ["a misspelt app key", baremetal({ app: { replica: 3 } }), "stateful-nginx:app", "", "replica"],
+        [
+            "a NodePort below the range",
+            baremetal({ services: { nodePort: { port: 29999 } } }),
+            "stateful-nginx:services.nodePort.port",
+            "29999",
+            "30000-32767",
+        ],
+        [
+            "a NodePort above the range",
+            baremetal({ services: { nodePort: { port: 32768 } } }),
+            "stateful-nginx:services.nodePort.port",
+            "32768",
+            "30000-32767",
+        ],
+        [
+            "an IP address as ExternalName",
+            baremetal({ services: { externalNames: { db: "10.0.0.5" } } }),
+            "stateful-nginx:services.externalNames.db",
+            '"10.0.0.5"',
+            "not an IP",
+        ],
+        [
+            "localhost as ExternalName",
+            baremetal({ services: { externalNames: { db: "localhost" } } }),
+            "stateful-nginx:services.externalNames.db",
+            '"localhost"',
+            "localhost",
+        ],
+        [
+            "an ExternalName alias that is not a DNS label",
+            baremetal({ services: { externalNames: { DB: "db.example.com" } } }),
+            "stateful-nginx:services.externalNames.DB",
+            '"DB"',
+            "DNS-1123",
+        ],
+        [
+            "an ExternalName alias taken by an own Service",
+            baremetal({ services: { externalNames: { "nginx-lb": "db.example.com" } } }),
+            "stateful-nginx:services.externalNames.nginx-lb",
+            '"nginx-lb"',
+            "already the name",
+        ],
+        [
+            "an exposure of an unknown source",
+            baremetal({ services: { exposures: [{ name: "debug", from: "mystery", type: "NodePort" }] } }),
+            "stateful-nginx:services.exposures[0].from",
+            '"mystery"',
+            "namespace/name",
+        ],
+        [
+            "an exposure of a disabled Service",
+            baremetal({
+                services: {
+                    nodePort: { enabled: false },
+                    exposures: [{ name: "debug", from: "nodeport", type: "LoadBalancer" }],
+                },
+            }),
+            "stateful-nginx:services.exposures[0].from",
+            '"nodeport"',
+            "does not create",
+        ],
+        [
+            "an exposure of type ExternalName",
+            baremetal({ services: { exposures: [{ name: "debug", from: "clusterip", type: "ExternalName" }] } }),
+            "stateful-nginx:services.exposures[0].type",
+            '"ExternalName"',
+            "ClusterIP, NodePort, LoadBalancer",
+        ],
+        [
+            "a source range that is not a CIDR",
+            baremetal({ services: { loadBalancer: { sourceRanges: ["10.0.0.0/33"] } } }),
+            "stateful-nginx:services.loadBalancer.sourceRanges[0]",
+            '"10.0.0.0/33"',
+            "CIDR",
+        ],
+        [
+            "an unknown external traffic policy",
+            baremetal({ services: { loadBalancer: { externalTrafficPolicy: "Nearest" } } }),
+            "stateful-nginx:services.loadBalancer.externalTrafficPolicy",
+            '"Nearest"',
+            "Cluster, Local",
+        ],
+        [
+            "a load balancer pool that does not exist",
+            baremetal({ services: { loadBalancer: { pool: "other" } } }),
+            "stateful-nginx:services.loadBalancer.pool",
+            '"other"',
+            "default-pool",
+        ],
+        [
+            "a fixed address outside its pool",
+            baremetal({ services: { loadBalancer: { addresses: ["192.168.11.1"] } } }),
+            "stateful-nginx:services.loadBalancer.addresses[0]",
+            '"192.168.11.1"',
+            "192.168.10.0/24",
+        ],
+        [
+            "a fixed address on EKS",
+            eks({ services: { loadBalancer: { addresses: ["192.168.11.1"] } } }),
+            "stateful-nginx:services.loadBalancer.addresses",
+            "",
+            "only for platform baremetal",
+        ],
+        [
+            "a pool address that does not parse",
+            baremetal({ metallb: { pools: [{ name: "p", addresses: ["192.168.10.300/24"] }] } }),
+            "stateful-nginx:metallb.pools[0].addresses[0]",
+            '"192.168.10.300/24"',
+            "CIDR",
+        ],
+        [
+            "a range that ends before it starts",
+            baremetal({ metallb: { pools: [{ name: "p", addresses: ["10.0.0.9-10.0.0.1"] }] } }),
+            "stateful-nginx:metallb.pools[0].addresses[0]",
+            '"10.0.0.9-10.0.0.1"',
+            "starts after it ends",
+        ],
+        [
+            "a range that mixes families",
+            baremetal({ metallb: { pools: [{ name: "p", addresses: ["10.0.0.1-fc00::1"] }] } }),
+            "stateful-nginx:metallb.pools[0].addresses[0]",
+            '"10.0.0.1-fc00::1"',
+            "mixes IPv4 and IPv6",
+        ],
+        [
+            "overlapping pools",
+            baremetal({ metallb: { pools: [...pools, { name: "b", addresses: ["192.168.10.128/25"] }] } }),
+            "stateful-nginx:metallb.pools[1].addresses[0]",
+            '"192.168.10.128/25"',
+            "overlaps 192.168.10.0/24",
+        ],
+        [
+            "a pool name that is not a DNS label",
+            baremetal({ metallb: { pools: [{ name: "Pool_1", addresses: ["10.0.0.0/30"] }] } }),
+            "stateful-nginx:metallb.pools[0].name",
+            '"Pool_1"',
+            "DNS-1123",
+        ],
+        [
+            "a pool with no addresses",
+            baremetal({ metallb: { pools: [{ name: "p", addresses: [] }] } }),
+            "stateful-nginx:metallb.pools[0].addresses",
+            "[]",
+            "at least one",
+        ],
+        [
+            "a pool no L2 advertisement covers",
+            baremetal({
+                metallb: {
+                    pools: [...pools, { name: "b", addresses: ["10.0.0.0/30"] }],
+                    l2: { pools: ["default-pool"] },
+                },
+            }),
+            "stateful-nginx:metallb.pools[1].name",
+            '"b"',
+            "not announced",
+        ],
+        [
+            "bgp mode without peers",
+            baremetal({ metallb: { pools, mode: "bgp", bgp: { advertisements: [{ name: "all" }] } } }),
+            "stateful-nginx:metallb.bgp.peers",
+            "[]",
+            "at least one peer",
+        ],
+        [
+            "an ASN of zero",
+            baremetal({
+                metallb: {
+                    pools,
+                    mode: "bgp",
+                    bgp: {
+                        peers: [{ name: "r", myASN: 0, peerASN: 64501, peerAddress: "10.0.0.1" }],
+                        advertisements: [{ name: "all" }],
+                    },
+                },
+            }),
+            "stateful-nginx:metallb.bgp.peers[0].myASN",
+            "0",
+            "1..4294967295",
+        ],
+        [
+            "an ASN above 32 bits",
+            baremetal({
+                metallb: {
+                    pools,
+                    mode: "bgp",
+                    bgp: {
+                        peers: [{ name: "r", myASN: 64500, peerASN: 4294967296, peerAddress: "10.0.0.1" }],
+                        advertisements: [{ name: "all" }],
+                    },
+                },
+            }),
+            "stateful-nginx:metallb.bgp.peers[0].peerASN",
+            "4294967296",
+            "1..4294967295",
+        ],
+        [
+            "an unknown MetalLB mode",
+            baremetal({ metallb: { pools, mode: "arp" } }),
+            "stateful-nginx:metallb.mode",
+            '"arp"',
+            "l2, bgp",
+        ],
+        [
+            "an unsupported EKS version",
+            eks({ eks: { version: "1.23" } }),
+            "stateful-nginx:eks.version",
+            '"1.23"',
+            "1.34, 1.35",
+        ],
+        [
+            "a node group whose minimum exceeds the desired size",
+            eks({ eks: { minSize: 3, desiredSize: 2 } }),
+            "stateful-nginx:eks.desiredSize",
+            "2",
+            "at least minSize (3)",
+        ],
+        [
+            "a node group whose desired size exceeds the maximum",
+            eks({ eks: { desiredSize: 4, maxSize: 3 } }),
+            "stateful-nginx:eks.maxSize",
+            "3",
+            "at least desiredSize (4)",
+        ],
+        ["a node group of zero nodes", eks({ eks: { minSize: 0 } }), "stateful-nginx:eks.minSize", "0", "at least 1"],
+        [
+            "an empty instance type",
+            eks({ eks: { instanceType: "" } }),
+            "stateful-nginx:eks.instanceType",
+            '""',
+            "instance type",
+        ],
+        [
+            "an endpoint CIDR that does not parse",
+            eks({ eks: { endpointPublicAccessCidrs: ["office"] } }),
+            "stateful-nginx:eks.endpointPublicAccessCidrs[0]",
+            '"office"',
+            "CIDR",
+        ],
+        [
+            "an unknown NLB scheme",
+            eks({ eks: { loadBalancerScheme: "public" } }),
+            "stateful-nginx:eks.loadBalancerScheme",
+            '"public"',
+            "internet-facing, internal",
+        ],
+        [
+            "a verification image on latest",
+            baremetal({ verify: { image: "busybox:latest" } }),
+            "stateful-nginx:verify.image",
+            '"busybox:latest"',
+            "pinned",
+        ],
+    ];
+
+    describe("rejects, in one line naming the key, the value and what is allowed,", () => {
+        for (const [what, raw, key, value, allowed] of rejected) {
+            it(what, () => {
+                const message = errorOf(raw);
+                assert.ok(!message.includes("\n"), `not one line: ${message}`);
+                assert.ok(message.startsWith(`${key}: `), `should name ${key}: ${message}`);
+                assert.ok(message.includes(`got ${value}`), `should show the value ${value}: ${message}`);
+                assert.ok(message.includes(allowed), `should say what is allowed (${allowed}): ${message}`);
+            });
+        }
+    });
+
+    it("never shows the kubeconfig in an error", () => {
+        const message = errorOf({ ...eks(), kubeconfig: "apiVersion: v1\nclusters: [secret-token]" });
+        assert.ok(message.startsWith("stateful-nginx:kubeconfig: "), message);
+        assert.ok(!message.includes("secret-token"), message);
+    });
+});
