@@ -3,6 +3,30 @@ import { dnsLabel, quantity } from "./fields";
 
 const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 
+/**
+ * A storage size: a Kubernetes quantity of bytes above zero, such as `1Gi` or `500Mi`. The generic quantity
+ * also allows `250m` (milli), which for bytes is a mistake, and `0`, which no provisioner can create.
+ */
+const storageSize = quantity
+    .refine((value) => !/^[0-9.]+m$/.test(value), "must be a size in bytes such as 1Gi or 500Mi, not milli-units")
+    .refine((value) => !/^[0.]+[A-Za-z]*$/.test(value), "must be more than zero, such as 1Gi");
+
+/**
+ * An image reference: `[registry[:port]/]path[:tag][@sha256:digest]`, the grammar of the distribution spec
+ * without upper case. Pinned means a tag other than `latest`, or a digest: the StatefulSet's pods must all
+ * run the same bits, and a moving tag would let a restarted pod pull something else than its siblings.
+ */
+const pinnedImage = z
+    .string()
+    .regex(
+        /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
+        "must be an image reference such as nginxinc/nginx-unprivileged:1.29.3-alpine",
+    )
+    .refine(
+        (value) => /@sha256:/.test(value) || (/:[\w][\w.-]*$/.test(value) && !/:latest$/.test(value)),
+        "must be pinned to a tag other than latest or a digest",
+    );
+
 /** The nginx StatefulSet: `app` in the stack file. */
 export const appSchema = z.strictObject({
     /** Name of the StatefulSet and its headless Service; pods are `<name>-0`, `<name>-1`, ... */
@@ -12,8 +36,8 @@ export const appSchema = z.strictObject({
     /** Create the namespace (never for `default`). */
     createNamespace: z.boolean().default(true),
     /**
-     * Keep the namespace in the cluster when the stack is destroyed. Deleting a namespace deletes every
-     * PersistentVolumeClaim in it, so this is on unless a stack opts out.
+     * Keep the namespace in the cluster when the stack is destroyed (Pulumi's `retainOnDelete`). Deleting a
+     * namespace deletes every PersistentVolumeClaim in it, so this is on unless a stack opts out.
      */
     retainNamespaceOnDelete: z.boolean().default(true),
     replicas: z
@@ -22,31 +46,31 @@ export const appSchema = z.strictObject({
         .min(1, "must be at least 1")
         .max(100, "must be at most 100")
         .default(3),
-    /** A pinned non-root nginx image that listens on 8080. */
-    image: z
-        .string()
-        .regex(
-            /^[^\s:@]+(:[^\s:@]+)?(@sha256:[a-f0-9]{64})?$/,
-            "must be an image reference such as nginxinc/nginx-unprivileged:1.29.3-alpine",
-        )
-        .refine(
-            (value) => /@sha256:|:[^/:@]+$/.test(value) && !/:latest$/.test(value),
-            "must be pinned to a tag other than latest or a digest",
-        )
-        .default("nginxinc/nginx-unprivileged:1.29.3-alpine"),
+    /** A pinned non-root nginx image that listens on 8080 (the nginx-unprivileged images do). */
+    image: pinnedImage.default("nginxinc/nginx-unprivileged:1.29.3-alpine"),
     podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default("OrderedReady"),
-    /** Pods with an ordinal at or above the partition are updated by a rolling update. */
+    /**
+     * Pods with an ordinal at or above the partition are updated by a rolling update; the others keep the
+     * old template (a staged rollout). Above 0, `pulumi up` does not wait for the rollout (see README).
+     */
     partition: z.number().int("must be a whole number").min(0, "must be 0 or more").default(0),
-    minReadySeconds: z.number().int("must be a whole number").min(0, "must be 0 or more").default(5),
+    /** Seconds a new pod must be ready before it counts as available. */
+    minReadySeconds: z
+        .number()
+        .int("must be a whole number")
+        .min(0, "must be 0 or more")
+        .max(3600, "must be at most 3600")
+        .default(5),
     /** Delete the StatefulSet without deleting its pods (`kubectl delete statefulset --cascade=orphan`). */
     orphanPodsOnDelete: z.boolean().default(false),
     storage: z
         .strictObject({
-            size: quantity.default("1Gi"),
+            size: storageSize.default("1Gi"),
             /** Overrides the platform's storage class. */
             storageClassName: dnsLabel.optional(),
+            /** ReadOnlyMany is not offered: each pod writes its page to its own volume. */
             accessModes: z
-                .array(z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"]))
+                .array(z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]))
                 .min(1, "must name at least one access mode")
                 .default(["ReadWriteOnce"]),
         })

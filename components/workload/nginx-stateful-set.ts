@@ -1,0 +1,171 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { AppConfig } from "../../config/app";
+import { ownServiceNames } from "../../config";
+import type { ClusterTarget } from "../target";
+import { statefulSetAnnotations } from "./annotations";
+import { podDnsNames } from "./dns";
+import { recommendedLabels, selectorLabels } from "./labels";
+import { namespacePlan } from "./namespace";
+import { CONTAINER_PORT, DATA_VOLUME, nginxPodTemplate } from "./pod-template";
+
+export interface NginxStatefulSetArgs {
+    /** The validated `app` block of the stack's configuration. */
+    app: AppConfig;
+    /** Where it runs: provider, storage class and what to wait for. */
+    target: ClusterTarget;
+}
+
+/** The port every Service of the workload exposes: 80, to the container port named `http` (8080). */
+export interface ServicePort {
+    readonly name: "http";
+    readonly port: 80;
+    readonly targetPort: "http";
+}
+
+/**
+ * nginx as a StatefulSet: pods with stable names (`nginx-0`, `nginx-1`, ...), started in order, each with
+ * its own PersistentVolumeClaim that outlives the pod and the set, and a stable DNS name through the set's
+ * own headless Service. Each pod serves a page that names it, written once to its volume.
+ *
+ * Children: the Namespace (optional), the headless Service, the StatefulSet and a PodDisruptionBudget.
+ */
+export class NginxStatefulSet extends pulumi.ComponentResource {
+    /** The namespace everything lives in; from the Namespace resource when the component creates it. */
+    public readonly namespace: pulumi.Output<string>;
+    /** The labels that select the pods. Services copy this object, never retype it. */
+    public readonly selector: Record<string, string>;
+    /** The pods' full label set (recommended labels), a superset of `selector`. */
+    public readonly labels: Record<string, string>;
+    /** Service port 80 to the container port named http. */
+    public readonly port: ServicePort = { name: "http", port: 80, targetPort: "http" };
+    /** The port the pods listen on: what a client of a pod DNS name connects to (headless means no proxy). */
+    public readonly containerPort: number = CONTAINER_PORT.containerPort;
+    public readonly replicas: number;
+    public readonly namespaceResource?: k8s.core.v1.Namespace;
+    public readonly headlessService: k8s.core.v1.Service;
+    public readonly statefulSet: k8s.apps.v1.StatefulSet;
+    public readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+    /** `nginx-0.nginx.<ns>.svc.cluster.local`, ... in ordinal order. */
+    public readonly podDnsNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: NginxStatefulSetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stateful-nginx:workload:NginxStatefulSet", name, {}, opts);
+        const { app, target } = args;
+        const options = { parent: this, provider: target.provider };
+
+        this.replicas = app.replicas;
+        this.labels = recommendedLabels(app.name);
+        this.selector = selectorLabels(this.labels);
+
+        const plan = namespacePlan(app);
+        if (plan.create) {
+            this.namespaceResource = new k8s.core.v1.Namespace(
+                name,
+                {
+                    metadata: {
+                        name: app.namespace,
+                        labels: {
+                            ...recommendedLabels(app.name, "namespace"),
+                            // Every pod here meets the restricted Pod Security profile; keep it that way.
+                            "pod-security.kubernetes.io/enforce": "restricted",
+                            "pod-security.kubernetes.io/enforce-version": "latest",
+                        },
+                    },
+                },
+                // Deleting a namespace deletes its PVCs: with retainOnDelete, destroy leaves it in the cluster.
+                { ...options, retainOnDelete: plan.retainOnDelete },
+            );
+        }
+        // Through the Namespace's output, so everything inside it depends on it without a dependsOn.
+        this.namespace = this.namespaceResource ? this.namespaceResource.metadata.name : pulumi.output(app.namespace);
+
+        this.headlessService = new k8s.core.v1.Service(
+            `${name}-headless`,
+            {
+                metadata: {
+                    name: ownServiceNames(app.name).headless,
+                    namespace: this.namespace,
+                    labels: recommendedLabels(app.name, "headless-service"),
+                },
+                spec: {
+                    clusterIP: "None",
+                    selector: this.selector,
+                    // Records only for ready pods: a name that resolves is a pod that serves. nginx needs no
+                    // peer discovery before it is ready, which is what publishing not-ready addresses is for.
+                    publishNotReadyAddresses: false,
+                    // No proxy in front of a headless Service: its port is the one the pods listen on.
+                    ports: [
+                        {
+                            name: CONTAINER_PORT.name,
+                            port: CONTAINER_PORT.containerPort,
+                            targetPort: CONTAINER_PORT.name,
+                        },
+                    ],
+                },
+            },
+            options,
+        );
+
+        this.statefulSet = new k8s.apps.v1.StatefulSet(
+            name,
+            {
+                metadata: {
+                    name: app.name,
+                    namespace: this.namespace,
+                    labels: this.labels,
+                    annotations: statefulSetAnnotations(app),
+                },
+                spec: {
+                    replicas: app.replicas,
+                    // The headless Service's own output: the set names the Service this component created.
+                    serviceName: this.headlessService.metadata.name,
+                    podManagementPolicy: app.podManagementPolicy,
+                    selector: { matchLabels: this.selector },
+                    template: nginxPodTemplate({ labels: this.labels, selector: this.selector, app }),
+                    volumeClaimTemplates: [
+                        {
+                            metadata: { name: DATA_VOLUME, labels: recommendedLabels(app.name, "storage") },
+                            spec: {
+                                accessModes: app.storage.accessModes,
+                                storageClassName: app.storage.storageClassName ?? target.storageClassName,
+                                resources: { requests: { storage: app.storage.size } },
+                            },
+                        },
+                    ],
+                    // Neither deleting the set nor scaling it down deletes a pod's volume.
+                    persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                    updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: app.partition } },
+                    minReadySeconds: app.minReadySeconds,
+                },
+            },
+            { ...options, dependsOn: target.ready },
+        );
+
+        this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+            name,
+            {
+                metadata: { name: app.name, namespace: this.namespace, labels: this.labels },
+                spec: {
+                    // One pod at a time may be drained: never blocks a node upgrade, even with one replica.
+                    maxUnavailable: 1,
+                    selector: { matchLabels: this.selector },
+                    // A pod that is not ready serves nothing; evicting it never costs availability.
+                    unhealthyPodEvictionPolicy: "AlwaysAllow",
+                },
+            },
+            options,
+        );
+
+        this.podDnsNames = pulumi
+            .all([this.statefulSet.metadata.name, this.headlessService.metadata.name, this.namespace])
+            .apply(([set, service, namespace]) => podDnsNames(set, service, namespace, app.replicas));
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            statefulSetName: this.statefulSet.metadata.name,
+            headlessServiceName: this.headlessService.metadata.name,
+            podDnsNames: this.podDnsNames,
+        });
+    }
+}
