@@ -1,0 +1,137 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+
+const root = path.resolve(__dirname, "..");
+
+function synth(...args: string[]) {
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/synth.ts", ...args], {
+        cwd: root,
+        encoding: "utf8",
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const FILES = ["manifests.yaml", "resources.json", "graph.mmd"];
+
+describe("npm run synth", function () {
+    this.timeout(60000);
+    let work: string;
+
+    before(() => {
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
+    });
+    after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    for (const stack of ["dev", "prod"]) {
+        describe(`for the ${stack} stack`, () => {
+            let out: string;
+            let printed: string;
+
+            before(() => {
+                out = path.join(work, stack);
+                const result = synth("--stack", stack, "--out", out);
+                assert.strictEqual(result.status, 0, result.stderr);
+                printed = result.stdout;
+            });
+
+            it("writes manifests.yaml, resources.json and graph.mmd", () => {
+                for (const file of FILES) assert.ok(fs.statSync(path.join(out, file)).size > 0, file);
+            });
+
+            it("prints a summary of the resources by type", () => {
+                const count = (JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as unknown[])
+                    .length;
+                assert.match(printed, new RegExp(`stack ${stack}: ${count} resources`));
+                assert.match(printed, /^\s+\d+\s+pulumi:pulumi:Stack$/m);
+            });
+
+            it("gives byte-identical files when run twice", () => {
+                const again = path.join(work, `${stack}-again`);
+                assert.strictEqual(synth("--stack", stack, "--out", again).status, 0);
+                for (const file of FILES) {
+                    assert.ok(
+                        fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(again, file))),
+                        file,
+                    );
+                }
+            });
+
+            it("lists every resource with urn, type, name, parent, dependencies, provider and inputs", () => {
+                const rows = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as Record<
+                    string,
+                    unknown
+                >[];
+                const urns = new Set(rows.map((row) => row.urn));
+                for (const row of rows) {
+                    assert.deepStrictEqual(Object.keys(row), [
+                        "urn",
+                        "type",
+                        "name",
+                        "parent",
+                        "dependencies",
+                        "provider",
+                        "inputs",
+                    ]);
+                    if (row.parent !== null)
+                        assert.ok(urns.has(row.parent), `${String(row.urn)} has an unknown parent`);
+                    for (const dependency of row.dependencies as string[]) assert.ok(urns.has(dependency), dependency);
+                }
+                assert.strictEqual(rows.filter((row) => row.parent === null).length, 1, "one root: the stack");
+            });
+
+            it("writes Kubernetes objects only, namespaces before what lives in them", () => {
+                const documents = parseAllDocuments(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8"));
+                const objects = documents.map(
+                    (document) => document.toJS() as { apiVersion: string; kind: string; metadata: { name: string } },
+                );
+                for (const object of objects) {
+                    assert.ok(
+                        object.apiVersion && object.kind && object.metadata?.name,
+                        JSON.stringify(object).slice(0, 80),
+                    );
+                }
+                const firstOther = objects.findIndex((object) => object.kind !== "Namespace");
+                const lastNamespace = objects.map((object) => object.kind).lastIndexOf("Namespace");
+                assert.ok(lastNamespace < firstOther || lastNamespace === -1, "a Namespace comes after another object");
+            });
+
+            it("draws every resource in graph.mmd", () => {
+                const graph = fs.readFileSync(path.join(out, "graph.mmd"), "utf8");
+                const rows = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as {
+                    name: string;
+                }[];
+                assert.match(graph, /^flowchart /);
+                for (const row of rows) assert.ok(graph.includes(`<br/>${row.name}"`), row.name);
+            });
+
+            it("never writes a secret in clear", () => {
+                const text = FILES.map((file) => fs.readFileSync(path.join(out, file), "utf8")).join("\n");
+                assert.ok(!text.includes("mock-token"), "the mock kubeconfig's token leaked");
+            });
+        });
+    }
+
+    it("rejects invalid configuration with exit 1, one line on stderr and nothing written", () => {
+        const config = path.join(work, "Pulumi.bad.yaml");
+        fs.writeFileSync(
+            config,
+            "config:\n  stateful-nginx:platform: baremetal\n  stateful-nginx:metallb:\n    pools: []\n",
+        );
+        const out = path.join(work, "bad");
+        const result = synth("--stack", "bad", "--config", config, "--out", out);
+        assert.strictEqual(result.status, 1);
+        assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
+        assert.match(result.stderr, /stateful-nginx:metallb\.pools: got \[\]; must list at least one address pool/);
+        assert.ok(!fs.existsSync(out), "wrote output for an invalid config");
+    });
+
+    it("requires --stack", () => {
+        const result = synth();
+        assert.strictEqual(result.status, 1);
+        assert.match(result.stderr, /--stack NAME is required/);
+    });
+});
