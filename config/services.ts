@@ -3,21 +3,42 @@ import { cidr, dnsLabel, externalHost, ipAddress } from "./fields";
 
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
-const exposureSchema = z.strictObject({
-    /** Name of the new Service. */
-    name: dnsLabel,
-    /**
-     * The Service to re-expose: `clusterip`, `nodeport`, `loadbalancer` or `headless` for the program's own
-     * Services, or `namespace/name` for a Service that already exists in the cluster.
-     */
-    from: z
-        .string()
-        .regex(
-            /^(clusterip|nodeport|loadbalancer|headless|[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/,
-            "must be clusterip, nodeport, loadbalancer, headless or namespace/name of an existing Service",
-        ),
-    type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]),
-});
+/** The type of each Service the program creates, by the name an exposure's `from` uses. */
+const OWN_SERVICE_TYPES: Partial<Record<string, string>> = {
+    clusterip: "ClusterIP",
+    nodeport: "NodePort",
+    loadbalancer: "LoadBalancer",
+};
+
+const exposureSchema = z
+    .strictObject({
+        /** Name of the new Service. */
+        name: dnsLabel,
+        /**
+         * The Service to re-expose: `clusterip`, `nodeport`, `loadbalancer` or `headless` for the program's own
+         * Services, or `namespace/name` for a Service that already exists in the cluster.
+         */
+        from: z
+            .string()
+            .regex(
+                /^(clusterip|nodeport|loadbalancer|headless|[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/,
+                "must be clusterip, nodeport, loadbalancer, headless or namespace/name of an existing Service",
+            ),
+        type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]),
+    })
+    .superRefine((exposure, ctx) => {
+        // A copy of the same type adds nothing but a second name (the headless Service, a ClusterIP without
+        // an IP, may be re-exposed as ClusterIP: that gives it one).
+        const ownType = OWN_SERVICE_TYPES[exposure.from];
+        if (ownType !== undefined && ownType === exposure.type) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["type"],
+                input: exposure.type,
+                message: `must differ from the type of the ${exposure.from} Service it re-exposes`,
+            });
+        }
+    });
 
 /** The Services in front of the StatefulSet: `services` in the stack file. */
 export const servicesSchema = z.strictObject({

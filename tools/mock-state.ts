@@ -30,7 +30,43 @@ const MOCK_KUBECONFIG = {
     users: [{ name: "mock", user: { token: "mock-token" } }],
 };
 
-function serviceState(name: string, inputs: Inputs): Inputs {
+/**
+ * A Service that already exists in the cluster, as `Service.get` reads it (a read sends no inputs): a
+ * NodePort Service of some other app, so re-exposing it shows what is copied and what is not.
+ */
+function existingServiceState(name: string, id: string | undefined): Inputs {
+    const key = id ?? name;
+    const [namespace, serviceName] = key.includes("/") ? key.split("/") : ["default", key];
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: {
+            name: serviceName,
+            namespace,
+            labels: { "app.kubernetes.io/name": serviceName, "app.kubernetes.io/managed-by": "Helm" },
+            annotations: { "meta.helm.sh/release-name": serviceName },
+        },
+        spec: {
+            type: "NodePort",
+            clusterIP: `10.96.${stableNumber(key, 250)}.${1 + stableNumber(`${key}/ip`, 250)}`,
+            selector: { "app.kubernetes.io/name": serviceName },
+            ports: [
+                {
+                    name: "web",
+                    port: 8000,
+                    targetPort: 8080,
+                    protocol: "TCP",
+                    nodePort: 30000 + stableNumber(`${key}/0`, 2768),
+                },
+            ],
+            sessionAffinity: "None",
+        },
+        status: { loadBalancer: {} },
+    };
+}
+
+function serviceState(name: string, inputs: Inputs, id?: string): Inputs {
+    if (inputs.spec === undefined) return existingServiceState(name, id);
     const spec = { ...(inputs.spec ?? {}) };
     if (spec.type === "ExternalName") return { ...inputs, status: {} };
     if (spec.clusterIP !== "None")
@@ -56,11 +92,11 @@ function serviceState(name: string, inputs: Inputs): Inputs {
     return { ...inputs, spec, status };
 }
 
-/** State for a newly registered resource of `type`. */
-export function mockResourceState(type: string, name: string, inputs: Inputs): Inputs {
+/** State for a newly registered resource of `type`, or for one read from the cluster by `id`. */
+export function mockResourceState(type: string, name: string, inputs: Inputs, id?: string): Inputs {
     switch (type) {
         case "kubernetes:core/v1:Service":
-            return serviceState(name, inputs);
+            return serviceState(name, inputs, id);
         case "eks:index:Cluster":
             return {
                 ...inputs,
@@ -80,12 +116,47 @@ export function mockResourceState(type: string, name: string, inputs: Inputs): I
                 },
                 core: {},
             };
+        case "aws:iam/role:Role": {
+            // IAM auto-names a role `<name>-<7 hex>`; the ARN is what policies and addons refer to.
+            const roleName = inputs.name ?? `${name}-${stableNumber(name, 0xfffffff).toString(16).padStart(7, "0")}`;
+            return { ...inputs, name: roleName, arn: `arn:aws:iam::123456789012:role/${roleName}` };
+        }
+        case "aws:eks/addon:Addon":
+            return {
+                ...inputs,
+                addonVersion: inputs.addonVersion ?? "v1.48.0-eksbuild.2",
+                arn: `arn:aws:eks:us-east-1:123456789012:addon/${inputs.clusterName}/${inputs.addonName}/mock`,
+            };
         default:
             if (type.startsWith("aws:") && inputs.arn === undefined) {
                 return { ...inputs, arn: `arn:aws:mock:us-east-1:123456789012:${type.split(":").pop()}/${name}` };
             }
             return inputs;
     }
+}
+
+/** us-east-1 as an account sees it: zone names map to zone ids per account; ids are what EKS documents. */
+const MOCK_ZONES = [
+    { name: "us-east-1a", id: "use1-az6" },
+    { name: "us-east-1b", id: "use1-az1" },
+    { name: "us-east-1c", id: "use1-az2" },
+    { name: "us-east-1d", id: "use1-az4" },
+    { name: "us-east-1e", id: "use1-az3" },
+    { name: "us-east-1f", id: "use1-az5" },
+];
+
+function availabilityZones(inputs: Inputs): Inputs {
+    const excluded = new Set<string>([...(inputs.excludeZoneIds ?? []), ...(inputs.excludeNames ?? [])]);
+    const zones = MOCK_ZONES.filter((zone) => !excluded.has(zone.id) && !excluded.has(zone.name));
+    return { id: "us-east-1", names: zones.map((zone) => zone.name), zoneIds: zones.map((zone) => zone.id) };
+}
+
+/** The default VPC has one default subnet per zone; an `availability-zone` filter narrows them. */
+function subnets(inputs: Inputs): Inputs {
+    const filters: { name: string; values: string[] }[] = inputs.filters ?? [];
+    const zones = filters.find((filter) => filter.name === "availability-zone")?.values;
+    const names = zones ?? MOCK_ZONES.map((zone) => zone.name);
+    return { id: "us-east-1", ids: names.map((zone) => `subnet-0mock${zone.slice(-1)}`) };
 }
 
 /** Results of provider functions (data sources) the program calls. */
@@ -99,8 +170,10 @@ export function mockCallResult(token: string, inputs: Inputs): Inputs {
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         case "aws:ec2/getVpc:getVpc":
             return { id: "vpc-0mockdefault", cidrBlock: "172.31.0.0/16", default: true };
+        case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return availabilityZones(inputs);
         case "aws:ec2/getSubnets:getSubnets":
-            return { ids: ["subnet-0mocka", "subnet-0mockb", "subnet-0mockc"] };
+            return subnets(inputs);
         case "aws:iam/getPolicyDocument:getPolicyDocument":
             return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
         default:
