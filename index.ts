@@ -1,4 +1,5 @@
 import { createPlatform } from "./components/platform";
+import { NginxServices } from "./components/services";
 import { NginxStatefulSet } from "./components/workload";
 import { loadConfig } from "./config/load";
 
@@ -6,6 +7,15 @@ export = async () => {
     const config = loadConfig();
     const target = await createPlatform(config);
     const workload = new NginxStatefulSet("nginx", { app: config.app, target });
+    const services = new NginxServices("nginx-services", {
+        target,
+        namespace: workload.namespace,
+        appName: config.app.name,
+        selector: workload.selector,
+        port: workload.port,
+        headlessService: workload.headlessService,
+        services: config.services,
+    });
 
     return {
         platform: target.kind,
@@ -13,5 +23,9 @@ export = async () => {
         statefulSetName: workload.statefulSet.metadata.name,
         headlessServiceName: workload.headlessService.metadata.name,
         podDnsNames: workload.podDnsNames,
+        services: services.services,
+        nodePort: services.nodePort,
+        loadBalancerAddress: services.loadBalancerAddress,
+        externalNames: services.externalNames,
     };
 };
