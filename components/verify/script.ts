@@ -1,0 +1,312 @@
+/**
+ * The verification script: plain functions that turn what the program created (names, ports, addresses)
+ * into the checks a person would run by hand from inside a pod, and into one POSIX shell script that runs
+ * them with busybox's `wget` and `nslookup`.
+ */
+
+/** Everything the checks need, as plain values (resolved Outputs). */
+export interface VerificationPlan {
+    /** Namespace of the workload and its Services. */
+    readonly namespace: string;
+    /** The StatefulSet's name: pods are `<name>-0`, `<name>-1`, ... */
+    readonly statefulSetName: string;
+    /** The headless Service that gives each pod its DNS name. */
+    readonly headlessServiceName: string;
+    /** How many pods answer. */
+    readonly replicas: number;
+    /** The port a pod listens on (pod DNS names reach the pod directly, not through a Service port). */
+    readonly podPort: number;
+    /** The ClusterIP Service, when the stack has one. */
+    readonly clusterIP?: { readonly name: string; readonly port: number };
+    /** The NodePort Service and its node port, when the stack has one. */
+    readonly nodePort?: { readonly name: string; readonly nodePort: number };
+    /**
+     * The LoadBalancer Service and its address (an IP, or a hostname on AWS), when the stack has one.
+     * An empty address means none was assigned, and the check is left out.
+     */
+    readonly loadBalancer?: { readonly name: string; readonly address: string; readonly port: number };
+    /** ExternalName aliases: alias (a Service name) -> the host it is a CNAME for. */
+    readonly externalNames?: Readonly<Record<string, string>>;
+    /** @default "cluster.local" */
+    readonly clusterDomain?: string;
+}
+
+export type CheckKind = "pod-dns" | "headless-dns" | "clusterip" | "nodeport" | "loadbalancer" | "externalname";
+
+/** One check of the script. Its `name` is what the log prints after PASS or FAIL. */
+export interface VerificationCheck {
+    readonly kind: CheckKind;
+    /** `<kind> <subject>`, e.g. `pod-dns nginx-1`. */
+    readonly name: string;
+    /** What the check proves, in one sentence. */
+    readonly description: string;
+    /** The shell words after `check <name>`: a check function of the script, then its arguments (unquoted). */
+    readonly command: readonly string[];
+}
+
+/** The name of the environment variable that carries the node's address (downward API `status.hostIP`). */
+export const NODE_IP_ENV = "NODE_IP";
+
+/** Quotes one word for a POSIX shell: nothing inside is expanded. */
+export function shellQuote(word: string): string {
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Escapes a literal for `grep -E`. */
+function ereLiteral(text: string): string {
+    return text.replace(/[.[\]()*+?{}|^$\\]/g, "\\$&");
+}
+
+/** `host:port` for a URL: IPv6 addresses go in brackets. */
+function hostPort(host: string, port: number): string {
+    return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function requireName(value: string, what: string): void {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) {
+        throw new Error(`verification: ${what} must be a DNS name, got ${JSON.stringify(value)}`);
+    }
+}
+
+function requirePort(value: number, what: string): void {
+    if (!Number.isInteger(value) || value < 1 || value > 65535) {
+        throw new Error(`verification: ${what} must be a port number (1-65535), got ${value}`);
+    }
+}
+
+/** The fully qualified name of a Service (with a trailing dot when `absolute`, so no search domain applies). */
+export function serviceDnsName(plan: VerificationPlan, service: string, absolute = false): string {
+    const name = `${service}.${plan.namespace}.svc.${plan.clusterDomain ?? "cluster.local"}`;
+    return absolute ? `${name}.` : name;
+}
+
+/** The stable DNS name of pod `ordinal`: `<set>-<n>.<headless>.<namespace>.svc.<domain>`. */
+export function podDnsName(plan: VerificationPlan, ordinal: number): string {
+    return `${plan.statefulSetName}-${ordinal}.${serviceDnsName(plan, plan.headlessServiceName)}`;
+}
+
+/**
+ * The checks for a plan, in the order the script runs them: every pod's own page, the headless name, then
+ * each Service that exists. Throws on a plan that cannot be checked (a name or port that is not one).
+ */
+export function verificationChecks(plan: VerificationPlan): VerificationCheck[] {
+    requireName(plan.namespace, "namespace");
+    requireName(plan.statefulSetName, "statefulSetName");
+    requireName(plan.headlessServiceName, "headlessServiceName");
+    requireName(plan.clusterDomain ?? "cluster.local", "clusterDomain");
+    requirePort(plan.podPort, "podPort");
+    if (!Number.isInteger(plan.replicas) || plan.replicas < 0) {
+        throw new Error(`verification: replicas must be a whole number, got ${plan.replicas}`);
+    }
+
+    // Any pod's page: a Service in front of the set answers with one of them.
+    const anyPod = `${ereLiteral(plan.statefulSetName)}-[0-9]+`;
+    const checks: VerificationCheck[] = [];
+
+    for (let ordinal = 0; ordinal < plan.replicas; ordinal++) {
+        const pod = `${plan.statefulSetName}-${ordinal}`;
+        const url = `http://${hostPort(podDnsName(plan, ordinal), plan.podPort)}/`;
+        checks.push({
+            kind: "pod-dns",
+            name: `pod-dns ${pod}`,
+            description: `${url} answers with the page of ${pod}`,
+            command: ["serves", url, ereLiteral(pod)],
+        });
+    }
+
+    const headless = serviceDnsName(plan, plan.headlessServiceName, true);
+    checks.push({
+        kind: "headless-dns",
+        name: `headless-dns ${plan.headlessServiceName}`,
+        description: `${headless} resolves to ${plan.replicas} address(es), one per ready pod`,
+        command: ["resolves_to_count", headless, String(plan.replicas)],
+    });
+
+    if (plan.clusterIP) {
+        requireName(plan.clusterIP.name, "clusterIP.name");
+        requirePort(plan.clusterIP.port, "clusterIP.port");
+        const url = `http://${hostPort(serviceDnsName(plan, plan.clusterIP.name), plan.clusterIP.port)}/`;
+        checks.push({
+            kind: "clusterip",
+            name: `clusterip ${plan.clusterIP.name}`,
+            description: `${url} answers with a pod's page`,
+            command: ["serves", url, anyPod],
+        });
+    }
+
+    if (plan.nodePort) {
+        requireName(plan.nodePort.name, "nodePort.name");
+        requirePort(plan.nodePort.nodePort, "nodePort.nodePort");
+        checks.push({
+            kind: "nodeport",
+            name: `nodeport ${plan.nodePort.name}`,
+            description: `the node's address ($${NODE_IP_ENV}) on port ${plan.nodePort.nodePort} answers with a pod's page`,
+            command: ["node_serves", String(plan.nodePort.nodePort), anyPod],
+        });
+    }
+
+    if (plan.loadBalancer && plan.loadBalancer.address !== "") {
+        requireName(plan.loadBalancer.name, "loadBalancer.name");
+        requirePort(plan.loadBalancer.port, "loadBalancer.port");
+        if (!/^[0-9a-zA-Z.:-]+$/.test(plan.loadBalancer.address)) {
+            throw new Error(
+                `verification: loadBalancer.address must be an IP or a host name, got ${JSON.stringify(plan.loadBalancer.address)}`,
+            );
+        }
+        const url = `http://${hostPort(plan.loadBalancer.address, plan.loadBalancer.port)}/`;
+        checks.push({
+            kind: "loadbalancer",
+            name: `loadbalancer ${plan.loadBalancer.name}`,
+            description: `${url} answers with a pod's page`,
+            command: ["serves", url, anyPod],
+        });
+    }
+
+    for (const [alias, host] of Object.entries(plan.externalNames ?? {})) {
+        requireName(alias, `externalNames alias`);
+        const target = host.replace(/\.$/, "").toLowerCase();
+        checks.push({
+            kind: "externalname",
+            name: `externalname ${alias}`,
+            description: `${serviceDnsName(plan, alias)} is a CNAME for ${target}`,
+            command: ["cname", serviceDnsName(plan, alias, true), target],
+        });
+    }
+    return checks;
+}
+
+// The check functions the script defines. Each prints one line saying why when it fails, and returns 1.
+const FUNCTIONS = `
+# One line of at most 300 characters, for the reason after FAIL.
+oneline() { tr '\\n\\t' '  ' | cut -c1-300; }
+
+# check NAME FUNCTION ARGS...: runs the function until it passes or the retry window closes. DNS records,
+# endpoints and kube-proxy rules settle a few seconds after pods become ready (CoreDNS also caches answers
+# for up to 30 s), so a first failure is not yet a verdict.
+check() {
+    name=$1
+    shift
+    while :; do
+        if reason=$("$@" 2>&1); then
+            echo "PASS $name"
+            return 0
+        fi
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            echo "FAIL $name: $(printf '%s' "$reason" | oneline)"
+            failed=$((failed + 1))
+            return 0
+        fi
+        sleep "$pause"
+    done
+}
+
+# serves URL PATTERN: URL answers, and its page contains PATTERN (grep -E) as a whole word.
+serves() {
+    if ! body=$(wget -q -T "$timeout" -O - "$1" 2>&1); then
+        echo "no answer from $1: $body"
+        return 1
+    fi
+    if printf '%s\\n' "$body" | grep -qwE "$2"; then
+        return 0
+    fi
+    echo "$1 answered without $2 in its page: $body"
+    return 1
+}
+
+# node_serves PORT PATTERN: the node this pod runs on answers on PORT.
+node_serves() {
+    node=\${${NODE_IP_ENV}:-}
+    if [ -z "$node" ]; then
+        echo "the node's address is unknown (${NODE_IP_ENV} is not set)"
+        return 1
+    fi
+    case $node in
+        *:*) serves "http://[$node]:$1/" "$2" ;;
+        *) serves "http://$node:$1/" "$2" ;;
+    esac
+}
+
+# addresses NAME TYPE: the addresses DNS holds for NAME, one per line (busybox nslookup output).
+addresses() {
+    nslookup -type="$2" "$1" 2>/dev/null |
+        awk '/^Name:/ { answer = 1; next } answer && /^Address/ { print $NF } / has AAAA address / { print $NF }' |
+        sort -u
+}
+
+# resolves_to_count NAME N: NAME has exactly N addresses (A records, or AAAA on an IPv6-only cluster).
+resolves_to_count() {
+    found=$(addresses "$1" A)
+    if [ -z "$found" ]; then
+        found=$(addresses "$1" AAAA)
+    fi
+    count=$(printf '%s' "$found" | grep -c .)
+    if [ "$count" -eq "$2" ]; then
+        return 0
+    fi
+    echo "$1 resolves to $count address(es), want $2:" $found
+    return 1
+}
+
+# cname NAME HOST: NAME is a CNAME for HOST.
+cname() {
+    got=$(nslookup -type=CNAME "$1" 2>&1 | awk -F'canonical name = ' 'NF > 1 { print $2; exit }' | tr 'A-Z' 'a-z')
+    got=\${got%.}
+    if [ "$got" = "$2" ]; then
+        return 0
+    fi
+    echo "$1 is a CNAME for \${got:-nothing}, want $2"
+    return 1
+}
+`;
+
+/**
+ * The whole script: it prints `PASS <check>` or `FAIL <check>: <why>` for every check, then a summary, and
+ * exits 1 if any check failed. Every value from the plan is single-quoted, so no name can inject shell.
+ *
+ * Tunable through the environment: `VERIFY_RETRY_SECONDS` (120) how long a failing check is retried,
+ * `VERIFY_PAUSE_SECONDS` (5) between tries, `VERIFY_TIMEOUT_SECONDS` (5) per HTTP request.
+ */
+export function verificationScript(plan: VerificationPlan): string {
+    const checks = verificationChecks(plan);
+    const lines = [
+        "#!/bin/sh",
+        "# stateful-nginx in-cluster verification: every `check` line prints one PASS or FAIL line.",
+        "set -u",
+        'pause="${VERIFY_PAUSE_SECONDS:-5}"',
+        'timeout="${VERIFY_TIMEOUT_SECONDS:-5}"',
+        "deadline=$(( $(date +%s) + ${VERIFY_RETRY_SECONDS:-120} ))",
+        "failed=0",
+        FUNCTIONS.trim(),
+        "",
+        "# checks",
+        ...checks.map((c) =>
+            ["check", shellQuote(c.name), c.command[0], ...c.command.slice(1).map(shellQuote)].join(" "),
+        ),
+        "",
+        'if [ "$failed" -gt 0 ]; then',
+        `    echo "$failed of ${checks.length} checks failed"`,
+        "    exit 1",
+        "fi",
+        `echo "all ${checks.length} checks passed"`,
+        "",
+    ];
+    return lines.join("\n");
+}
+
+export interface VerificationLog {
+    readonly passed: string[];
+    readonly failed: { readonly check: string; readonly reason: string }[];
+}
+
+/** Reads the PASS and FAIL lines of a verification Job's log (`kubectl logs job/<name>`). */
+export function parseVerificationLog(text: string): VerificationLog {
+    const passed: string[] = [];
+    const failed: { check: string; reason: string }[] = [];
+    for (const line of text.split(/\r?\n/)) {
+        const pass = /^PASS (.+)$/.exec(line);
+        if (pass) passed.push(pass[1].trim());
+        const fail = /^FAIL (.+?): (.*)$/.exec(line);
+        if (fail) failed.push({ check: fail[1], reason: fail[2] });
+    }
+    return { passed, failed };
+}
