@@ -16,14 +16,17 @@ const storageSize = quantity
  * without upper case. Pinned means a tag other than `latest`, or a digest: the StatefulSet's pods must all
  * run the same bits, and a moving tag would let a restarted pod pull something else than its siblings.
  */
+const IMAGE_REFERENCE =
+    /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const pinnedImage = z
     .string()
-    .regex(
-        /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
-        "must be an image reference such as nginxinc/nginx-unprivileged:1.29.3-alpine",
-    )
+    .regex(IMAGE_REFERENCE, "must be an image reference such as nginxinc/nginx-unprivileged:1.29.3-alpine")
     .refine(
-        (value) => /@sha256:/.test(value) || (/:[\w][\w.-]*$/.test(value) && !/:latest$/.test(value)),
+        // A malformed reference has its own message above; only a well-formed one is checked for a pin.
+        (value) =>
+            !IMAGE_REFERENCE.test(value) ||
+            /@sha256:/.test(value) ||
+            (/:[\w][\w.-]*$/.test(value) && !/:latest$/.test(value)),
         "must be pinned to a tag other than latest or a digest",
     );
 
