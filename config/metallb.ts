@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { blocksOverlap, parseAddressBlock, tryParseAddressBlock } from "../components/baremetal/addresses";
-import { dnsLabel, ipAddress, labelMap } from "./fields";
+import { blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "../components/baremetal/addresses";
+import { dnsLabel, labelMap } from "./fields";
 
 const asn = z
     .number()
@@ -8,11 +8,23 @@ const asn = z
     .min(1, "must be an ASN in 1..4294967295")
     .max(4294967295, "must be an ASN in 1..4294967295");
 
+/** A standard BGP community `AS:value`, both halves 16-bit. */
+const community = z
+    .string()
+    .refine(
+        (value) => /^\d{1,5}:\d{1,5}$/.test(value) && value.split(":").every((part) => Number(part) <= 65535),
+        "must be a BGP community such as 64512:100 (two numbers in 0..65535)",
+    );
+
 const addressBlock = z.string().superRefine((value, ctx) => {
     try {
         parseAddressBlock(value);
     } catch (error) {
-        ctx.addIssue({ code: "custom", input: value, message: (error as Error).message });
+        ctx.addIssue({
+            code: "custom",
+            input: value,
+            message: (error as Error).message,
+        });
     }
 });
 
@@ -32,8 +44,14 @@ const bgpPeerSchema = z.strictObject({
     name: dnsLabel,
     myASN: asn,
     peerASN: asn,
-    peerAddress: ipAddress,
-    peerPort: z.number().int().min(1, "must be a port in 1-65535").max(65535, "must be a port in 1-65535").optional(),
+    peerAddress: z.string().refine(isIpAddress, "must be an IPv4 or IPv6 address such as 192.168.1.1"),
+    /** MetalLB's BGPPeer accepts ports up to 16384. */
+    peerPort: z
+        .number()
+        .int("must be a whole number")
+        .min(1, "must be a port in 1..16384")
+        .max(16384, "must be a port in 1..16384")
+        .optional(),
     holdTime: z
         .string()
         .regex(/^[0-9]+(s|m|h)$/, "must be a duration such as 90s")
@@ -46,9 +64,27 @@ const bgpAdvertisementSchema = z.strictObject({
     name: dnsLabel,
     /** Pools this advertisement announces (default: every pool). */
     pools: z.array(dnsLabel).optional(),
-    aggregationLength: z.number().int().min(0).max(128).optional(),
-    localPref: z.number().int().min(0).max(4294967295).optional(),
-    communities: z.array(z.string().regex(/^\d+:\d+$/, "must be a BGP community such as 64512:100")).default([]),
+    /** Announce IPv4 addresses rolled up into prefixes of this length (MetalLB's default: 32). */
+    aggregationLength: z
+        .number()
+        .int("must be a whole number")
+        .min(1, "must be a prefix length in 1..32")
+        .max(32, "must be a prefix length in 1..32")
+        .optional(),
+    /** The same for IPv6 addresses (MetalLB's default: 128). */
+    aggregationLengthV6: z
+        .number()
+        .int("must be a whole number")
+        .min(1, "must be a prefix length in 1..128")
+        .max(128, "must be a prefix length in 1..128")
+        .optional(),
+    localPref: z
+        .number()
+        .int("must be a whole number")
+        .min(0, "must be in 0..4294967295")
+        .max(4294967295, "must be in 0..4294967295")
+        .optional(),
+    communities: z.array(community).default([]),
     /** Only these peers (by name) receive the announcement (default: every peer). */
     peers: z.array(dnsLabel).optional(),
 });
@@ -85,17 +121,19 @@ export const metallbSchema = z
         strictARP: z.boolean().default(false),
     })
     .superRefine((metallb, ctx) => {
+        const unique = (list: string[], path: (string | number)[], what: string) =>
+            list.forEach((name, index) => {
+                if (list.indexOf(name) !== index) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [...path, index, "name"],
+                        input: name,
+                        message: `is used by two ${what}; names must be unique`,
+                    });
+                }
+            });
         const names = metallb.pools.map((pool) => pool.name);
-        names.forEach((name, index) => {
-            if (names.indexOf(name) !== index) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["pools", index, "name"],
-                    input: name,
-                    message: "is used by two pools",
-                });
-            }
-        });
+        unique(names, ["pools"], "pools");
         // Refinements run even when a single entry failed its own check: skip entries that do not parse.
         const blocks = metallb.pools.flatMap((pool, poolIndex) =>
             pool.addresses.flatMap((text, addressIndex) => {
@@ -147,6 +185,44 @@ export const metallbSchema = z
             }
         });
         if (metallb.mode === "bgp") {
+            unique(
+                metallb.bgp.peers.map((peer) => peer.name),
+                ["bgp", "peers"],
+                "peers",
+            );
+            unique(
+                metallb.bgp.advertisements.map((ad) => ad.name),
+                ["bgp", "advertisements"],
+                "advertisements",
+            );
+            if (!metallb.frrk8s) {
+                // MetalLB's native BGP speaker opens IPv4 sessions and announces IPv4 only; IPv6 over BGP
+                // needs an FRR-based backend (https://metallb.io/concepts/bgp/).
+                metallb.pools.forEach((pool, poolIndex) =>
+                    pool.addresses.forEach((text, addressIndex) => {
+                        if (tryParseAddressBlock(text)?.family === "ipv6" && advertised.has(pool.name)) {
+                            ctx.addIssue({
+                                code: "custom",
+                                path: ["pools", poolIndex, "addresses", addressIndex],
+                                input: text,
+                                message:
+                                    "is IPv6, which MetalLB announces over BGP only with the FRR-K8s backend (set metallb.frrk8s: true)",
+                            });
+                        }
+                    }),
+                );
+                metallb.bgp.peers.forEach((peer, index) => {
+                    if (peer.peerAddress.includes(":")) {
+                        ctx.addIssue({
+                            code: "custom",
+                            path: ["bgp", "peers", index, "peerAddress"],
+                            input: peer.peerAddress,
+                            message:
+                                "is IPv6, which MetalLB's native BGP speaker cannot peer with (set metallb.frrk8s: true)",
+                        });
+                    }
+                });
+            }
             if (metallb.bgp.peers.length === 0) {
                 ctx.addIssue({
                     code: "custom",

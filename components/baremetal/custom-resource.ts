@@ -1,0 +1,48 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The namespace MetalLB runs in and watches for its custom resources. */
+export const METALLB_NAMESPACE = "metallb-system";
+
+/** A label selector as MetalLB's CRDs take it (node selectors, pool selectors). */
+export interface LabelSelector {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+/** What every MetalLB custom resource wrapper takes: the object's name (in metallb-system) and its spec. */
+export interface MetalLbResourceArgs<Spec> {
+    /** `metadata.name`: set explicitly, because Services and advertisements refer to pools by name. */
+    name: string;
+    spec: pulumi.Input<Spec>;
+    /** Extra labels on the object. */
+    labels?: Record<string, string>;
+}
+
+/**
+ * A MetalLB custom resource with a typed `spec`, always in metallb-system. The subclasses fix `apiVersion`
+ * and `kind`; `k8s.apiextensions.CustomResource` itself takes any fields.
+ */
+export abstract class MetalLbCustomResource<Spec extends object> extends k8s.apiextensions.CustomResource {
+    // `declare`: the base constructor assigns every registered field; a class field would reset it.
+    declare public readonly spec: pulumi.Output<Spec>;
+
+    protected constructor(
+        apiVersion: string,
+        kind: string,
+        name: string,
+        args: MetalLbResourceArgs<Spec>,
+        opts?: pulumi.CustomResourceOptions,
+    ) {
+        super(
+            name,
+            {
+                apiVersion,
+                kind,
+                metadata: { name: args.name, namespace: METALLB_NAMESPACE, labels: args.labels },
+                spec: args.spec,
+            },
+            opts,
+        );
+    }
+}

@@ -1,0 +1,100 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { MetalLbConfig } from "../../config";
+import { METALLB_NAMESPACE } from "./custom-resource";
+
+/** The official chart repository and chart name. */
+export const METALLB_CHART = { repo: "https://metallb.github.io/metallb", chart: "metallb" } as const;
+
+/**
+ * Pod Security labels for metallb-system: the speaker runs on the host network with NET_RAW and friends, so
+ * the namespace must admit privileged pods (https://metallb.io/installation/#installation-with-helm).
+ */
+export function metallbNamespaceLabels(): Record<string, string> {
+    return {
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/audit": "privileged",
+        "pod-security.kubernetes.io/warn": "privileged",
+    };
+}
+
+/** The BGP backend the speakers use. */
+export type MetalLbBackend = "native" | "frr-k8s";
+
+/**
+ * Native mode serves L2 and plain BGP (IPv4 sessions, communities, local preference, aggregation). FRR-K8s
+ * is used only when the stack asks for it with `metallb.frrk8s` (IPv6 over BGP, BFD, VRFs); the config
+ * refuses a BGP setup that needs FRR without it rather than switching backends behind the user's back.
+ */
+export function metallbBackend(metallb: Pick<MetalLbConfig, "frrk8s">): MetalLbBackend {
+    return metallb.frrk8s ? "frr-k8s" : "native";
+}
+
+/** A subset of the chart's values: the ones this program sets. */
+export interface MetalLbChartValues {
+    frrk8s: { enabled: boolean };
+    speaker: { frr: { enabled: boolean } };
+}
+
+/**
+ * Chart values. Since 0.16 the chart enables the FRR-K8s backend by default; native mode turns it off.
+ * The speaker's own FRR container (the older "FRR mode") stays off in both: FRR-K8s replaces it.
+ */
+export function metallbChartValues(metallb: Pick<MetalLbConfig, "frrk8s">): MetalLbChartValues {
+    return {
+        frrk8s: { enabled: metallbBackend(metallb) === "frr-k8s" },
+        speaker: { frr: { enabled: false } },
+    };
+}
+
+export interface MetalLbArgs {
+    /** Version of the `metallb` chart. */
+    chartVersion: string;
+    /** Use the FRR-K8s backend instead of native mode. @default false */
+    frrk8s?: boolean;
+}
+
+/** The metallb-system namespace and MetalLB itself from its official Helm chart. */
+export class MetalLb extends pulumi.ComponentResource {
+    public readonly namespace: k8s.core.v1.Namespace;
+    /**
+     * The chart. `helm.v4.Chart` is implemented by the provider, so depending on it waits for every object it
+     * renders: CRDs, the controller Deployment and speaker DaemonSet being ready, and the webhook Service having
+     * ready endpoints.
+     */
+    public readonly chart: k8s.helm.v4.Chart;
+    public readonly namespaceName: pulumi.Output<string>;
+    public readonly chartVersion: pulumi.Output<string>;
+    public readonly backend: pulumi.Output<MetalLbBackend>;
+
+    constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stateful-nginx:baremetal:MetalLb", name, {}, opts);
+        const settings = { frrk8s: args.frrk8s ?? false };
+
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: METALLB_NAMESPACE, labels: metallbNamespaceLabels() } },
+            { parent: this },
+        );
+        this.chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                chart: METALLB_CHART.chart,
+                repositoryOpts: { repo: METALLB_CHART.repo },
+                version: args.chartVersion,
+                namespace: this.namespace.metadata.name,
+                values: { ...metallbChartValues(settings) },
+            },
+            { parent: this, dependsOn: [this.namespace] },
+        );
+
+        this.namespaceName = this.namespace.metadata.name;
+        this.chartVersion = pulumi.output(args.chartVersion);
+        this.backend = pulumi.output(metallbBackend(settings));
+        this.registerOutputs({
+            namespaceName: this.namespaceName,
+            chartVersion: this.chartVersion,
+            backend: this.backend,
+        });
+    }
+}

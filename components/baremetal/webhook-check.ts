@@ -1,0 +1,143 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
+import { METALLB_NAMESPACE } from "./custom-resource";
+
+/** A pinned kubectl image (from the Kubernetes project's registry; it has no shell, only kubectl). */
+export const WEBHOOK_CHECK_IMAGE = "registry.k8s.io/kubectl:v1.34.1";
+
+/** Name of the check's Job and of the ServiceAccount, Role, RoleBinding and ConfigMap it uses. */
+export const WEBHOOK_CHECK_NAME = "metallb-webhook-check";
+
+/**
+ * What the check sends through MetalLB's admission webhook: an empty L2Advertisement, created with
+ * `--dry-run=server` so it is validated (the webhook is called) but never stored. An empty spec is valid
+ * whatever pools exist, so the only way the request fails is the webhook not answering.
+ */
+export function webhookCheckManifest(): string {
+    return stringify({
+        apiVersion: "metallb.io/v1beta1",
+        kind: "L2Advertisement",
+        metadata: { name: "webhook-check", namespace: METALLB_NAMESPACE },
+        spec: {},
+    });
+}
+
+export interface MetalLbWebhookCheckArgs {
+    /**
+     * What the check runs after: MetalLB's chart (which also creates metallb-system). Every child waits for
+     * these; a component's own `dependsOn` does not order its children.
+     */
+    after: pulumi.Resource[];
+    /** Rerun the check when this changes (the chart version): the Job's pod template carries it. */
+    trigger: pulumi.Input<string>;
+    /** @default WEBHOOK_CHECK_IMAGE */
+    image?: string;
+    /** How many failed attempts (pods) before `pulumi up` fails; Kubernetes backs off 10s, 20s, 40s, ... @default 6 */
+    attempts?: number;
+}
+
+/**
+ * Waits until MetalLB's validating webhook answers, so the custom resources that depend on this are not
+ * created into the webhook race.
+ *
+ * Right after the chart is installed, creating an IPAddressPool or advertisement can fail with
+ * "failed calling webhook ... connect: connection refused" (https://github.com/metallb/metallb/issues/1540,
+ * https://github.com/metallb/metallb/issues/1597, https://github.com/metallb/metallb/issues/1612): the
+ * controller's readiness probe (its metrics port) passes before its webhook server listens with a certificate
+ * the API server trusts, and Pulumi retries a failed create only when a CRD is missing. Waiting for the chart
+ * (controller ready, webhook Service with endpoints) narrows the window; this Job closes it by sending the
+ * API server a server-side dry-run of an L2Advertisement until the webhook admits it. Each failed attempt is
+ * a new pod (`restartPolicy: Never`) with the error in its log, and Pulumi waits for the Job to complete.
+ */
+export class MetalLbWebhookCheck extends pulumi.ComponentResource {
+    public readonly job: k8s.batch.v1.Job;
+    public readonly jobName: pulumi.Output<string>;
+
+    constructor(name: string, args: MetalLbWebhookCheckArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("stateful-nginx:baremetal:MetalLbWebhookCheck", name, {}, opts);
+        const metadata = { name: WEBHOOK_CHECK_NAME, namespace: METALLB_NAMESPACE };
+        const children = { parent: this, dependsOn: args.after };
+
+        const account = new k8s.core.v1.ServiceAccount(`${name}-account`, { metadata }, children);
+        // Creating with --dry-run=server needs the create verb; nothing is stored.
+        const role = new k8s.rbac.v1.Role(
+            `${name}-role`,
+            {
+                metadata,
+                rules: [{ apiGroups: ["metallb.io"], resources: ["l2advertisements"], verbs: ["create"] }],
+            },
+            children,
+        );
+        const binding = new k8s.rbac.v1.RoleBinding(
+            `${name}-binding`,
+            {
+                metadata,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: METALLB_NAMESPACE }],
+            },
+            children,
+        );
+        const manifest = new k8s.core.v1.ConfigMap(
+            `${name}-manifest`,
+            { metadata, data: { "l2advertisement.yaml": webhookCheckManifest() } },
+            children,
+        );
+
+        this.job = new k8s.batch.v1.Job(
+            `${name}-job`,
+            {
+                metadata,
+                spec: {
+                    backoffLimit: args.attempts ?? 6,
+                    template: {
+                        metadata: { annotations: { "stateful-nginx/rerun-for": args.trigger } },
+                        spec: {
+                            serviceAccountName: account.metadata.name,
+                            restartPolicy: "Never",
+                            securityContext: {
+                                runAsNonRoot: true,
+                                runAsUser: 65532,
+                                seccompProfile: { type: "RuntimeDefault" },
+                            },
+                            containers: [
+                                {
+                                    name: "check",
+                                    image: args.image ?? WEBHOOK_CHECK_IMAGE,
+                                    // The image's entrypoint is kubectl.
+                                    args: [
+                                        "create",
+                                        "--dry-run=server",
+                                        "--filename=/check/l2advertisement.yaml",
+                                        "--output=name",
+                                    ],
+                                    env: [{ name: "HOME", value: "/tmp" }],
+                                    securityContext: {
+                                        allowPrivilegeEscalation: false,
+                                        readOnlyRootFilesystem: true,
+                                        capabilities: { drop: ["ALL"] },
+                                    },
+                                    resources: {
+                                        requests: { cpu: "10m", memory: "32Mi" },
+                                        limits: { cpu: "100m", memory: "64Mi" },
+                                    },
+                                    volumeMounts: [
+                                        { name: "manifest", mountPath: "/check", readOnly: true },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                            ],
+                            volumes: [
+                                { name: "manifest", configMap: { name: manifest.metadata.name } },
+                                { name: "tmp", emptyDir: {} },
+                            ],
+                        },
+                    },
+                },
+            },
+            { parent: this, dependsOn: [...args.after, binding] },
+        );
+        this.jobName = this.job.metadata.name;
+        this.registerOutputs({ jobName: this.jobName });
+    }
+}
