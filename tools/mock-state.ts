@@ -65,6 +65,59 @@ function existingServiceState(name: string, id: string | undefined): Inputs {
     };
 }
 
+/** `config.conf` of kube-proxy's ConfigMap as kubeadm writes it, here for a cluster with kube-proxy in IPVS mode. */
+export const MOCK_KUBE_PROXY_CONFIG = `apiVersion: kubeproxy.config.k8s.io/v1alpha1
+bindAddress: 0.0.0.0
+bindAddressHardFail: false
+clientConnection:
+  acceptContentTypes: ""
+  burst: 0
+  contentType: ""
+  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf
+  qps: 0
+clusterCIDR: 10.244.0.0/16
+configSyncPeriod: 0s
+conntrack:
+  maxPerCore: null
+  min: null
+  tcpCloseWaitTimeout: null
+  tcpEstablishedTimeout: null
+iptables:
+  masqueradeAll: false
+  masqueradeBit: null
+  minSyncPeriod: 1s
+  syncPeriod: 0s
+ipvs:
+  excludeCIDRs: null
+  minSyncPeriod: 0s
+  scheduler: ""
+  strictARP: false
+  syncPeriod: 0s
+  tcpFinTimeout: 0s
+  tcpTimeout: 0s
+  udpTimeout: 0s
+kind: KubeProxyConfiguration
+metricsBindAddress: ""
+mode: ipvs
+nodePortAddresses: null
+oomScoreAdj: null
+portRange: ""
+`;
+
+/** A ConfigMap read from the cluster (`ConfigMap.get`: no inputs): kube-proxy's is the one programs read. */
+function readConfigMapState(name: string, id?: string): Inputs {
+    if (!(id ?? name).includes("kube-proxy")) return {};
+    return {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "kube-proxy", namespace: "kube-system", labels: { app: "kube-proxy" } },
+        data: {
+            "config.conf": MOCK_KUBE_PROXY_CONFIG,
+            "kubeconfig.conf": "apiVersion: v1\nkind: Config\nclusters: []\n",
+        },
+    };
+}
+
 function serviceState(name: string, inputs: Inputs, id?: string): Inputs {
     if (inputs.spec === undefined) return existingServiceState(name, id);
     const spec = { ...(inputs.spec ?? {}) };
@@ -97,6 +150,8 @@ export function mockResourceState(type: string, name: string, inputs: Inputs, id
     switch (type) {
         case "kubernetes:core/v1:Service":
             return serviceState(name, inputs, id);
+        case "kubernetes:core/v1:ConfigMap":
+            return inputs.metadata === undefined ? readConfigMapState(name, id) : inputs;
         case "eks:index:Cluster":
             return {
                 ...inputs,
