@@ -9,7 +9,7 @@ export async function createPlatform(config: LoadedConfig): Promise<ClusterTarge
     switch (config.platform) {
         case "eks": {
             const { EksPlatform } = await import("../eks");
-            return new EksPlatform("eks", { eks: config.eks!, loadBalancer: config.services.loadBalancer }).target;
+            return new EksPlatform("eks", { eks: config.eks! }).target;
         }
         case "baremetal": {
             const { BareMetalPlatform } = await import("../baremetal");
