@@ -1,7 +1,30 @@
 import { z } from "zod";
-import { cidr, dnsLabel, externalHost, ipAddress } from "./fields";
+import * as ipaddr from "ipaddr.js";
+import { cidr, dnsLabel, ipAddress } from "./fields";
 
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+
+/**
+ * The host an ExternalName alias stands for: a DNS name, since the cluster's DNS answers with a CNAME and an
+ * IP string is not resolved (https://kubernetes.io/docs/concepts/services-networking/service/#externalname);
+ * never localhost (CVE-2021-25740). Each check stops at its own failure, so the error names one problem.
+ */
+export const externalNameHost = z
+    .string()
+    .refine((value) => !ipaddr.isValid(value.replace(/\.$/, "")), {
+        message: "must be a DNS name, not an IP address (ExternalName does not resolve IPs)",
+        abort: true,
+    })
+    .refine((value) => !/^localhost\.?$/i.test(value) && !/\.localhost\.?$/i.test(value), {
+        message: "must not be localhost (CVE-2021-25740)",
+        abort: true,
+    })
+    .refine(
+        (value) =>
+            value.length <= 253 &&
+            /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?\.?$/i.test(value),
+        "must be a fully qualified DNS name such as db.example.com",
+    );
 
 /** The type of each Service the program creates, by the name an exposure's `from` uses. */
 const OWN_SERVICE_TYPES: Partial<Record<string, string>> = {
@@ -22,7 +45,12 @@ const exposureSchema = z
             .string()
             .regex(
                 /^(clusterip|nodeport|loadbalancer|headless|[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/,
-                "must be clusterip, nodeport, loadbalancer, headless or namespace/name of an existing Service",
+                {
+                    message:
+                        "must be clusterip, nodeport, loadbalancer, headless or namespace/name of an existing Service",
+                    // An unknown source is the one problem to report, not also a Service the stack lacks.
+                    abort: true,
+                },
             ),
         type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]),
     })
@@ -68,7 +96,7 @@ export const servicesSchema = z.strictObject({
         })
         .prefault({}),
     /** ExternalName aliases: alias (a Service name) -> the external host it stands for. */
-    externalNames: z.record(dnsLabel, externalHost).default({}),
+    externalNames: z.record(dnsLabel, externalNameHost).default({}),
     /** Services that re-expose another Service under another type (`kubectl expose service`). */
     exposures: z.array(exposureSchema).default([]),
 });
