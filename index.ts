@@ -1,5 +1,6 @@
 import { createPlatform } from "./components/platform";
 import { NginxServices } from "./components/services";
+import { ClusterVerification, stackVerificationArgs } from "./components/verify";
 import { NginxStatefulSet } from "./components/workload";
 import { loadConfig } from "./config/load";
 
@@ -16,6 +17,13 @@ export = async () => {
         headlessService: workload.headlessService,
         services: config.services,
     });
+    // In-cluster checks after the workload and Services are ready; a failed check fails `pulumi up`.
+    const verification = config.verify.enabled
+        ? new ClusterVerification(
+              `${config.app.name}-verify`,
+              stackVerificationArgs({ ...config, target, workload, nginxServices: services }),
+          )
+        : undefined;
 
     return {
         platform: target.kind,
@@ -27,5 +35,6 @@ export = async () => {
         nodePort: services.nodePort,
         loadBalancerAddress: services.loadBalancerAddress,
         externalNames: services.externalNames,
+        verificationJob: verification?.jobName,
     };
 };

@@ -1,2 +1,3 @@
 export * from "./script";
 export * from "./verification";
+export * from "./stack";

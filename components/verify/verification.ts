@@ -42,6 +42,8 @@ export interface ClusterVerificationArgs {
     revision?: pulumi.Input<string>;
     /** @default "cluster.local" */
     clusterDomain?: pulumi.Input<string>;
+    /** The Kubernetes provider of the cluster to check. @default the default provider (ambient kubeconfig) */
+    provider?: pulumi.ProviderResource;
 }
 
 /** Labels of the verification pod: its own `app.kubernetes.io/name`, so no Service of the workload selects it. */
@@ -189,7 +191,7 @@ export class ClusterVerification extends pulumi.ComponentResource {
                     },
                 },
             },
-            { parent: this, dependsOn: args.waitFor },
+            { parent: this, provider: args.provider, dependsOn: args.waitFor },
         );
 
         this.registerOutputs({ jobName: this.jobName, script: this.script });
