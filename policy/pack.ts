@@ -1,0 +1,35 @@
+/**
+ * The pack's policies, gathered from the policy modules. Kept apart from index.ts because constructing
+ * the PolicyPack starts the policy server: tests and the offline runner import this file instead.
+ */
+import type { Policies } from "@pulumi/policy";
+import { eksPolicies } from "./policies/eks";
+import { externalExposurePolicies } from "./policies/external-exposure";
+import { externalNamePolicies } from "./policies/external-name";
+import { metallbPolicies } from "./policies/metallb";
+import { nodePortPolicies } from "./policies/node-ports";
+import { serviceSelectorPolicies } from "./policies/service-selectors";
+import { statefulSetIdentityPolicies } from "./policies/statefulset-identity";
+import { statefulSetStoragePolicies } from "./policies/statefulset-storage";
+import { workloadPodPolicies } from "./policies/workload-pods";
+
+export const PACK_NAME = "stateful-nginx";
+
+export const PACK_DESCRIPTION =
+    "Guards the stateful-nginx stacks: StatefulSet identity and data, pod hygiene, Service selectors and " +
+    "exposure (CVE-2020-8554, CVE-2021-25740), MetalLB pools and the EKS cluster.";
+
+/** Used for a policy that sets no level of its own (every policy here sets one). */
+export const PACK_ENFORCEMENT_LEVEL = "advisory" as const;
+
+export const policies: Policies = [
+    ...statefulSetIdentityPolicies,
+    ...statefulSetStoragePolicies,
+    ...workloadPodPolicies,
+    ...serviceSelectorPolicies,
+    ...nodePortPolicies,
+    ...externalNamePolicies,
+    ...externalExposurePolicies,
+    ...metallbPolicies,
+    ...eksPolicies,
+];
