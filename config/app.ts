@@ -3,6 +3,29 @@ import { dnsLabel, quantity } from "./fields";
 
 const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 
+const QUANTITY_SUFFIX: Record<string, number> = {
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+};
+
+/** The value of a quantity that matched `quantity` (`250m` is 0.25, `1Gi` is 1073741824). */
+export function quantityValue(text: string): number {
+    const [, number, suffix] = /^([0-9.]+)([A-Za-z]*)$/.exec(text) ?? [];
+    return parseFloat(number) * (QUANTITY_SUFFIX[suffix] ?? NaN);
+}
+
 /**
  * A storage size: a Kubernetes quantity of bytes above zero, such as `1Gi` or `500Mi`. The generic quantity
  * also allows `250m` (milli), which for bytes is a mistake, and `0`, which no provisioner can create.
@@ -31,59 +54,76 @@ const pinnedImage = z
     );
 
 /** The nginx StatefulSet: `app` in the stack file. */
-export const appSchema = z.strictObject({
-    /** Name of the StatefulSet and its headless Service; pods are `<name>-0`, `<name>-1`, ... */
-    name: dnsLabel.default("nginx"),
-    /** Namespace of the workload and its Services. */
-    namespace: dnsLabel.default("stateful-nginx"),
-    /** Create the namespace (never for `default`). */
-    createNamespace: z.boolean().default(true),
-    /**
-     * Keep the namespace in the cluster when the stack is destroyed (Pulumi's `retainOnDelete`). Deleting a
-     * namespace deletes every PersistentVolumeClaim in it, so this is on unless a stack opts out.
-     */
-    retainNamespaceOnDelete: z.boolean().default(true),
-    replicas: z
-        .number()
-        .int("must be a whole number")
-        .min(1, "must be at least 1")
-        .max(100, "must be at most 100")
-        .default(3),
-    /** A pinned non-root nginx image that listens on 8080 (the nginx-unprivileged images do). */
-    image: pinnedImage.default("nginxinc/nginx-unprivileged:1.29.3-alpine"),
-    podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default("OrderedReady"),
-    /**
-     * Pods with an ordinal at or above the partition are updated by a rolling update; the others keep the
-     * old template (a staged rollout). Above 0, `pulumi up` does not wait for the rollout (see README).
-     */
-    partition: z.number().int("must be a whole number").min(0, "must be 0 or more").default(0),
-    /** Seconds a new pod must be ready before it counts as available. */
-    minReadySeconds: z
-        .number()
-        .int("must be a whole number")
-        .min(0, "must be 0 or more")
-        .max(3600, "must be at most 3600")
-        .default(5),
-    /** Delete the StatefulSet without deleting its pods (`kubectl delete statefulset --cascade=orphan`). */
-    orphanPodsOnDelete: z.boolean().default(false),
-    storage: z
-        .strictObject({
-            size: storageSize.default("1Gi"),
-            /** Overrides the platform's storage class. */
-            storageClassName: dnsLabel.optional(),
-            /** ReadOnlyMany is not offered: each pod writes its page to its own volume. */
-            accessModes: z
-                .array(z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]))
-                .min(1, "must name at least one access mode")
-                .default(["ReadWriteOnce"]),
-        })
-        .prefault({}),
-    resources: z
-        .strictObject({
-            requests: resourceList.default({ cpu: "50m", memory: "64Mi" }),
-            limits: resourceList.default({ cpu: "250m", memory: "128Mi" }),
-        })
-        .prefault({}),
-});
+export const appSchema = z
+    .strictObject({
+        /** Name of the StatefulSet and its headless Service; pods are `<name>-0`, `<name>-1`, ... */
+        name: dnsLabel.default("nginx"),
+        /** Namespace of the workload and its Services. */
+        namespace: dnsLabel.default("stateful-nginx"),
+        /** Create the namespace (never for `default`). */
+        createNamespace: z.boolean().default(true),
+        /**
+         * Keep the namespace in the cluster when the stack is destroyed (Pulumi's `retainOnDelete`). Deleting a
+         * namespace deletes every PersistentVolumeClaim in it, so this is on unless a stack opts out.
+         */
+        retainNamespaceOnDelete: z.boolean().default(true),
+        replicas: z
+            .number()
+            .int("must be a whole number")
+            .min(1, "must be at least 1")
+            .max(100, "must be at most 100")
+            .default(3),
+        /** A pinned non-root nginx image that listens on 8080 (the nginx-unprivileged images do). */
+        image: pinnedImage.default("nginxinc/nginx-unprivileged:1.29.3-alpine"),
+        podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default("OrderedReady"),
+        /**
+         * Pods with an ordinal at or above the partition are updated by a rolling update; the others keep the
+         * old template (a staged rollout). Above 0, `pulumi up` does not wait for the rollout (see README).
+         */
+        partition: z.number().int("must be a whole number").min(0, "must be 0 or more").default(0),
+        /** Seconds a new pod must be ready before it counts as available. */
+        minReadySeconds: z
+            .number()
+            .int("must be a whole number")
+            .min(0, "must be 0 or more")
+            .max(3600, "must be at most 3600")
+            .default(5),
+        /** Delete the StatefulSet without deleting its pods (`kubectl delete statefulset --cascade=orphan`). */
+        orphanPodsOnDelete: z.boolean().default(false),
+        storage: z
+            .strictObject({
+                size: storageSize.default("1Gi"),
+                /** Overrides the platform's storage class. */
+                storageClassName: dnsLabel.optional(),
+                /** ReadOnlyMany is not offered: each pod writes its page to its own volume. */
+                accessModes: z
+                    .array(z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]))
+                    .min(1, "must name at least one access mode")
+                    .default(["ReadWriteOnce"]),
+            })
+            .prefault({}),
+        resources: z
+            .strictObject({
+                requests: resourceList.default({ cpu: "50m", memory: "64Mi" }),
+                limits: resourceList.default({ cpu: "250m", memory: "128Mi" }),
+            })
+            .prefault({}),
+    })
+    .superRefine((app, ctx) => {
+        // The API server accepts the StatefulSet but refuses every pod whose request exceeds its limit, and
+        // `pulumi up` would then wait 10 minutes for pods that never come.
+        for (const resource of ["cpu", "memory"] as const) {
+            const request = app.resources.requests[resource];
+            const limit = app.resources.limits[resource];
+            if (request !== undefined && limit !== undefined && quantityValue(request) > quantityValue(limit)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["resources", "requests", resource],
+                    input: request,
+                    message: `must not exceed the limit (${limit})`,
+                });
+            }
+        }
+    });
 
 export type AppConfig = z.infer<typeof appSchema>;

@@ -7,7 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { appSchema } from "../config/app";
+import { appSchema, quantityValue } from "../config/app";
 import {
     nginxPodTemplate,
     namespacePlan,
@@ -164,5 +164,20 @@ describe("the nginx pod template", () => {
 
     it("runs the init container and nginx from the same image", () => {
         assert.strictEqual(spec.initContainers[0].image, spec.containers[0].image);
+    });
+});
+
+describe("quantity values", () => {
+    it("read milli, decimal and binary suffixes", () => {
+        assert.strictEqual(quantityValue("250m"), 0.25);
+        assert.strictEqual(quantityValue("2"), 2);
+        assert.strictEqual(quantityValue("1.5k"), 1500);
+        assert.strictEqual(quantityValue("128Mi"), 128 * 1024 * 1024);
+        assert.strictEqual(quantityValue("1Gi"), 1024 ** 3);
+    });
+
+    it("order a request and a limit written with different suffixes", () => {
+        assert.ok(quantityValue("1G") < quantityValue("1Gi"));
+        assert.ok(quantityValue("500m") < quantityValue("1"));
     });
 });

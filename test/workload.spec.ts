@@ -212,8 +212,11 @@ for (const stack of ["dev", "prod"]) {
 
             it("rolls updates out from the configured partition, after minReadySeconds", () => {
                 const spec = specOf(run.get(STATEFUL_SET, "nginx"));
-                assert.deepStrictEqual(spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { partition: 0 } });
-                assert.strictEqual(spec.minReadySeconds, 5);
+                assert.deepStrictEqual(spec.updateStrategy, {
+                    type: "RollingUpdate",
+                    rollingUpdate: { partition: app().partition },
+                });
+                assert.strictEqual(spec.minReadySeconds, app().minReadySeconds);
             });
 
             it("carries the recommended labels on the set and its pods", () => {
@@ -544,6 +547,21 @@ describe("bad workload configuration", () => {
             "a read-only access mode (each pod writes its page)",
             { storage: { accessModes: ["ReadOnlyMany"] } },
             'stateful-nginx:app.storage.accessModes[0]: got "ReadOnlyMany"; must be one of ReadWriteOnce, ReadWriteOncePod, ReadWriteMany',
+        ],
+        [
+            "a memory request above the memory limit",
+            { resources: { requests: { memory: "256Mi" }, limits: { memory: "128Mi" } } },
+            'stateful-nginx:app.resources.requests.memory: got "256Mi"; must not exceed the limit (128Mi)',
+        ],
+        [
+            "a CPU request above the default CPU limit",
+            { resources: { requests: { cpu: "1" } } },
+            'stateful-nginx:app.resources.requests.cpu: got "1"; must not exceed the limit (250m)',
+        ],
+        [
+            "a memory limit that is not a quantity (and so cannot be compared)",
+            { resources: { limits: { memory: "lots" } } },
+            'stateful-nginx:app.resources.limits.memory: got "lots"; must be a Kubernetes quantity such as 1Gi, 500Mi or 250m',
         ],
     ];
     for (const [what, app, message] of cases) {
