@@ -1,0 +1,252 @@
+import * as assert from "assert";
+import { ConfigError, parseConfig, RawConfig } from "../config";
+
+const pool = { name: "default-pool", addresses: ["192.168.10.0/24"] };
+const peer = { name: "tor", myASN: 64500, peerASN: 64501, peerAddress: "10.0.0.1" };
+
+/** A bare-metal stack whose `metallb` key is `metallb`, with the other keys given. */
+function stack(metallb: Record<string, unknown>, others: Record<string, unknown> = {}): RawConfig {
+    return {
+        platform: "baremetal",
+        metallb: JSON.stringify(metallb),
+        ...Object.fromEntries(Object.entries(others).map(([key, value]) => [key, JSON.stringify(value)])),
+    };
+}
+/** A bgp-mode stack with one peer and one advertisement of every pool, changed by `changes`. */
+function bgp(changes: Record<string, unknown> = {}, bgpChanges: Record<string, unknown> = {}): RawConfig {
+    return stack({
+        pools: [pool],
+        mode: "bgp",
+        ...changes,
+        bgp: { peers: [peer], advertisements: [{ name: "all" }], ...bgpChanges },
+    });
+}
+
+function errorOf(raw: RawConfig): string {
+    try {
+        parseConfig(raw);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+        return error.message;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+describe("bare-metal config", () => {
+    describe("accepts", () => {
+        const good: [string, RawConfig][] = [
+            [
+                "an IPv4 CIDR, an IPv4 range and an IPv6 CIDR in l2 mode",
+                stack({
+                    pools: [{ name: "dual", addresses: ["192.168.10.0/24", "192.168.9.1-192.168.9.5", "fc00::/124"] }],
+                }),
+            ],
+            ["adjacent pools", stack({ pools: [pool, { name: "next", addresses: ["192.168.11.0/24"] }] })],
+            [
+                "the largest ASN and peer port MetalLB takes",
+                bgp({}, { peers: [{ ...peer, myASN: 4294967295, peerASN: 1, peerPort: 16384 }] }),
+            ],
+            [
+                "IPv6 over BGP with FRR-K8s",
+                bgp(
+                    { frrk8s: true, pools: [pool, { name: "v6", addresses: ["fc00::/124"] }] },
+                    { peers: [peer, { ...peer, name: "v6-peer", peerAddress: "fc00::1" }] },
+                ),
+            ],
+            [
+                "an IPv6 pool that only L2 announces",
+                stack({ pools: [pool, { name: "v6", addresses: ["fc00::/124"] }] }),
+            ],
+            [
+                "a fixed address in a pool other than the first when no pool is named",
+                stack(
+                    { pools: [pool, { name: "b", addresses: ["10.0.0.0/30"] }] },
+                    { services: { loadBalancer: { addresses: ["10.0.0.2"] } } },
+                ),
+            ],
+        ];
+        for (const [label, raw] of good) {
+            it(label, () => {
+                assert.doesNotThrow(() => parseConfig(raw));
+            });
+        }
+    });
+
+    // Each row: what is wrong, the raw config, and the exact one-line error.
+    const rejected: [string, RawConfig, string][] = [
+        [
+            "an address that does not parse",
+            stack({ pools: [{ name: "p", addresses: ["192.168.10.300/24"] }] }),
+            'stateful-nginx:metallb.pools[0].addresses[0]: got "192.168.10.300/24"; must be a CIDR such as 192.168.10.0/24 or a range such as 192.168.9.1-192.168.9.5',
+        ],
+        [
+            "a shorthand IPv4 address ipaddr.js alone would take",
+            stack({ pools: [{ name: "p", addresses: ["10.1-10.2"] }] }),
+            'stateful-nginx:metallb.pools[0].addresses[0]: got "10.1-10.2"; must be a CIDR such as 192.168.10.0/24 or a range first-last of two addresses',
+        ],
+        [
+            "a range whose start is after its end",
+            stack({ pools: [{ name: "p", addresses: ["10.0.0.9-10.0.0.1"] }] }),
+            'stateful-nginx:metallb.pools[0].addresses[0]: got "10.0.0.9-10.0.0.1"; starts after it ends (10.0.0.9 is after 10.0.0.1)',
+        ],
+        [
+            "a range that mixes families",
+            stack({ pools: [{ name: "p", addresses: ["10.0.0.1-fc00::1"] }] }),
+            'stateful-nginx:metallb.pools[0].addresses[0]: got "10.0.0.1-fc00::1"; mixes IPv4 and IPv6 in one range; a range must be of one family',
+        ],
+        [
+            "two pools that overlap",
+            stack({ pools: [pool, { name: "b", addresses: ["192.168.10.250-192.168.11.5"] }] }),
+            'stateful-nginx:metallb.pools[1].addresses[0]: got "192.168.10.250-192.168.11.5"; overlaps 192.168.10.0/24 of pool default-pool',
+        ],
+        [
+            "two IPv6 blocks of one pool that overlap",
+            stack({ pools: [{ name: "v6", addresses: ["fc00::/120", "fc00::80/121"] }] }),
+            'stateful-nginx:metallb.pools[0].addresses[1]: got "fc00::80/121"; overlaps fc00::/120 of pool v6',
+        ],
+        [
+            "a pool name that is not a DNS-1123 label",
+            stack({ pools: [{ name: "Pool_1", addresses: ["10.0.0.0/30"] }] }),
+            "stateful-nginx:metallb.pools[0].name: got \"Pool_1\"; must be a DNS-1123 label (lower-case letters, digits and '-', at most 63)",
+        ],
+        [
+            "a pool name that starts with a dash",
+            stack({ pools: [{ name: "-pool", addresses: ["10.0.0.0/30"] }] }),
+            "stateful-nginx:metallb.pools[0].name: got \"-pool\"; must be a DNS-1123 label (lower-case letters, digits and '-', at most 63)",
+        ],
+        [
+            "two pools with one name",
+            stack({ pools: [pool, { ...pool, addresses: ["10.0.0.0/30"] }] }),
+            'stateful-nginx:metallb.pools[1].name: got "default-pool"; is used by two pools; names must be unique',
+        ],
+        [
+            "no pools",
+            stack({ pools: [] }),
+            // The cross-key LoadBalancer check also finds no pool; only the first problem is spelt out.
+            "stateful-nginx:metallb.pools: got []; must list at least one address pool (and 1 more problem)",
+        ],
+        [
+            "a fixed LoadBalancer address outside its pool",
+            stack(
+                { pools: [pool] },
+                { services: { loadBalancer: { pool: "default-pool", addresses: ["192.168.11.1"] } } },
+            ),
+            'stateful-nginx:services.loadBalancer.addresses[0]: got "192.168.11.1"; is outside pool default-pool (192.168.10.0/24)',
+        ],
+        [
+            "a LoadBalancer pool that does not exist",
+            stack({ pools: [pool] }, { services: { loadBalancer: { pool: "other" } } }),
+            'stateful-nginx:services.loadBalancer.pool: got "other"; names no MetalLB pool (pools: default-pool)',
+        ],
+        [
+            "a pool no L2 advertisement covers",
+            stack({ pools: [pool, { name: "b", addresses: ["10.0.0.0/30"] }], l2: { pools: ["default-pool"] } }),
+            'stateful-nginx:metallb.pools[1].name: got "b"; is not announced by any L2 advertisement, so its addresses would never be reachable',
+        ],
+        [
+            "a pool no BGP advertisement covers",
+            bgp(
+                { pools: [pool, { name: "b", addresses: ["10.0.0.0/30"] }] },
+                { advertisements: [{ name: "one", pools: ["default-pool"] }] },
+            ),
+            'stateful-nginx:metallb.pools[1].name: got "b"; is not announced by any BGP advertisement, so its addresses would never be reachable',
+        ],
+        [
+            "an L2 advertisement of a pool that does not exist",
+            stack({ pools: [pool], l2: { pools: ["default-pool", "gone"] } }),
+            'stateful-nginx:metallb.l2.pools[1]: got "gone"; names no pool (pools: default-pool)',
+        ],
+        [
+            "bgp mode without peers",
+            bgp({}, { peers: [] }),
+            "stateful-nginx:metallb.bgp.peers: got []; must list at least one peer in bgp mode",
+        ],
+        [
+            "an ASN of zero",
+            bgp({}, { peers: [{ ...peer, myASN: 0 }] }),
+            "stateful-nginx:metallb.bgp.peers[0].myASN: got 0; must be an ASN in 1..4294967295",
+        ],
+        [
+            "an ASN above 32 bits",
+            bgp({}, { peers: [{ ...peer, peerASN: 4294967296 }] }),
+            "stateful-nginx:metallb.bgp.peers[0].peerASN: got 4294967296; must be an ASN in 1..4294967295",
+        ],
+        [
+            "a fractional ASN",
+            bgp({}, { peers: [{ ...peer, peerASN: 64501.5 }] }),
+            "stateful-nginx:metallb.bgp.peers[0].peerASN: got 64501.5; must be a whole number",
+        ],
+        [
+            "a peer port above MetalLB's limit",
+            bgp({}, { peers: [{ ...peer, peerPort: 17900 }] }),
+            "stateful-nginx:metallb.bgp.peers[0].peerPort: got 17900; must be a port in 1..16384",
+        ],
+        [
+            "a peer address in shorthand",
+            bgp({}, { peers: [{ ...peer, peerAddress: "10.1" }] }),
+            'stateful-nginx:metallb.bgp.peers[0].peerAddress: got "10.1"; must be an IPv4 or IPv6 address such as 192.168.1.1',
+        ],
+        [
+            "two peers with one name",
+            bgp({}, { peers: [peer, { ...peer, peerAddress: "10.0.0.2" }] }),
+            'stateful-nginx:metallb.bgp.peers[1].name: got "tor"; is used by two peers; names must be unique',
+        ],
+        [
+            "an advertisement for a peer that does not exist",
+            bgp({}, { advertisements: [{ name: "all", peers: ["spine"] }] }),
+            'stateful-nginx:metallb.bgp.advertisements[0].peers[0]: got "spine"; names no peer (peers: tor)',
+        ],
+        [
+            "an IPv4 aggregation length of 0",
+            bgp({}, { advertisements: [{ name: "all", aggregationLength: 0 }] }),
+            "stateful-nginx:metallb.bgp.advertisements[0].aggregationLength: got 0; must be a prefix length in 1..32",
+        ],
+        [
+            "an IPv4 aggregation length above 32",
+            bgp({}, { advertisements: [{ name: "all", aggregationLength: 64 }] }),
+            "stateful-nginx:metallb.bgp.advertisements[0].aggregationLength: got 64; must be a prefix length in 1..32",
+        ],
+        [
+            "a community with a half above 16 bits",
+            bgp({}, { advertisements: [{ name: "all", communities: ["65536:1"] }] }),
+            'stateful-nginx:metallb.bgp.advertisements[0].communities[0]: got "65536:1"; must be a BGP community such as 64512:100 (two numbers in 0..65535)',
+        ],
+        [
+            "an IPv6 pool announced by native BGP",
+            bgp({ pools: [pool, { name: "v6", addresses: ["fc00::/124"] }] }),
+            'stateful-nginx:metallb.pools[1].addresses[0]: got "fc00::/124"; is IPv6, which MetalLB announces over BGP only with the FRR-K8s backend (set metallb.frrk8s: true)',
+        ],
+        [
+            "an IPv6 peer for native BGP",
+            bgp({}, { peers: [{ ...peer, peerAddress: "fc00::1" }] }),
+            'stateful-nginx:metallb.bgp.peers[0].peerAddress: got "fc00::1"; is IPv6, which MetalLB\'s native BGP speaker cannot peer with (set metallb.frrk8s: true)',
+        ],
+        [
+            "a chart version that is not pinned",
+            stack({ pools: [pool], chartVersion: "latest" }),
+            'stateful-nginx:metallb.chartVersion: got "latest"; must be a chart version such as 0.16.1',
+        ],
+        [
+            "an unknown mode",
+            stack({ pools: [pool], mode: "arp" }),
+            'stateful-nginx:metallb.mode: got "arp"; must be one of l2, bgp',
+        ],
+    ];
+
+    describe("rejects, before anything is registered, with one line naming key, value and what is allowed", () => {
+        for (const [label, raw, expected] of rejected) {
+            it(label, () => {
+                const message = errorOf(raw);
+                assert.strictEqual(message, expected);
+                assert.ok(!message.includes("\n"), "one line");
+            });
+        }
+
+        it("a misspelt key in the metallb block", () => {
+            assert.match(
+                errorOf(stack({ pools: [pool], strictArp: true })),
+                /^stateful-nginx:metallb: got .*strictArp/,
+            );
+        });
+    });
+});

@@ -1,0 +1,262 @@
+import * as assert from "assert";
+import { parse } from "yaml";
+import {
+    addressPoolSpec,
+    bgpAdvertisementSpec,
+    bgpPeerSpec,
+    configDigest,
+    kubeProxyMode,
+    l2AdvertisementSpec,
+    loadBalancerAnnotations,
+    loadBalancerPool,
+    metallbBackend,
+    metallbChartValues,
+    metallbNamespaceLabels,
+    webhookCheckManifest,
+    withStrictArp,
+} from "../components/baremetal";
+import { parseConfig } from "../config";
+import { MOCK_KUBE_PROXY_CONFIG } from "../tools/mock-state";
+
+/** A validated MetalLB config, as the platform receives it. */
+function metallbOf(metallb: Record<string, unknown>) {
+    return parseConfig({ platform: "baremetal", metallb: JSON.stringify(metallb) }).metallb!;
+}
+
+const pools = [
+    { name: "web", addresses: ["192.168.10.0/24", "fc00::/124"] },
+    { name: "internal", addresses: ["10.0.0.10-10.0.0.20"] },
+];
+
+describe("bare metal: plain functions", () => {
+    describe("LoadBalancer annotations", () => {
+        it("name the configured pool and no addresses when none are fixed", () => {
+            assert.deepStrictEqual(loadBalancerAnnotations({ pool: "internal", addresses: [] }, pools), {
+                "metallb.io/address-pool": "internal",
+            });
+        });
+
+        it("join fixed addresses (one per family) with a comma in metallb.io/loadBalancerIPs", () => {
+            assert.deepStrictEqual(
+                loadBalancerAnnotations({ pool: "web", addresses: ["192.168.10.7", "fc00::7"] }, pools),
+                { "metallb.io/address-pool": "web", "metallb.io/loadBalancerIPs": "192.168.10.7,fc00::7" },
+            );
+        });
+
+        it("take the pool that holds the fixed addresses when no pool is named", () => {
+            assert.strictEqual(loadBalancerPool({ addresses: ["10.0.0.15"] }, pools), "internal");
+        });
+
+        it("name no pool when the fixed addresses are in different pools, so MetalLB finds each one's", () => {
+            const annotations = loadBalancerAnnotations({ addresses: ["10.0.0.15", "fc00::1"] }, pools);
+            assert.deepStrictEqual(annotations, { "metallb.io/loadBalancerIPs": "10.0.0.15,fc00::1" });
+        });
+
+        it("default to the first pool", () => {
+            assert.strictEqual(loadBalancerPool({ addresses: [] }, pools), "web");
+        });
+
+        it("never use the deprecated metallb.universe.tf prefix", () => {
+            const keys = Object.keys(loadBalancerAnnotations({ pool: "web", addresses: ["192.168.10.7"] }, pools));
+            assert.ok(
+                keys.every((key) => key.startsWith("metallb.io/")),
+                keys.join(", "),
+            );
+        });
+    });
+
+    describe("MetalLB chart and namespace", () => {
+        it("labels metallb-system privileged for enforce, audit and warn", () => {
+            const labels = metallbNamespaceLabels();
+            for (const mode of ["enforce", "audit", "warn"]) {
+                assert.strictEqual(labels[`pod-security.kubernetes.io/${mode}`], "privileged", mode);
+            }
+        });
+
+        it("runs native mode unless FRR-K8s is asked for", () => {
+            assert.deepStrictEqual(metallbChartValues({ frrk8s: false }), {
+                frrk8s: { enabled: false },
+                speaker: { frr: { enabled: false } },
+            });
+            assert.strictEqual(metallbBackend({ frrk8s: false }), "native");
+        });
+
+        it("turns on FRR-K8s, and never the speaker's own FRR container, when asked", () => {
+            const values = metallbChartValues({ frrk8s: true });
+            assert.strictEqual(values.frrk8s.enabled, true);
+            assert.strictEqual(values.speaker.frr.enabled, false);
+            assert.strictEqual(metallbBackend({ frrk8s: true }), "frr-k8s");
+        });
+    });
+
+    describe("custom resource specs", () => {
+        const metallb = metallbOf({
+            pools: [
+                { name: "web", addresses: ["192.168.10.0/24"], autoAssign: false },
+                { name: "internal", addresses: ["10.0.0.10-10.0.0.20"], avoidBuggyIPs: true },
+            ],
+            l2: { interfaces: ["eth0"], nodeSelectors: [{ matchLabels: { "metallb/speaker": "yes" } }] },
+        });
+
+        it("write every pool setting out, defaults included", () => {
+            assert.deepStrictEqual(addressPoolSpec(metallb.pools[0]), {
+                addresses: ["192.168.10.0/24"],
+                autoAssign: false,
+                avoidBuggyIPs: false,
+            });
+            assert.deepStrictEqual(addressPoolSpec(metallb.pools[1]), {
+                addresses: ["10.0.0.10-10.0.0.20"],
+                autoAssign: true,
+                avoidBuggyIPs: true,
+            });
+        });
+
+        it("list every pool by name in the L2Advertisement when l2.pools is not set", () => {
+            assert.deepStrictEqual(l2AdvertisementSpec(metallb), {
+                ipAddressPools: ["web", "internal"],
+                interfaces: ["eth0"],
+                nodeSelectors: [{ matchLabels: { "metallb/speaker": "yes" } }],
+            });
+        });
+
+        it("leave interfaces and node selectors out of the L2Advertisement when none are configured", () => {
+            const spec = l2AdvertisementSpec(metallbOf({ pools: [pools[1]], l2: { pools: ["internal"] } }));
+            assert.deepStrictEqual(spec, { ipAddressPools: ["internal"] });
+        });
+
+        const bgp = metallbOf({
+            mode: "bgp",
+            pools: [pools[1], { name: "edge", addresses: ["203.0.113.0/28"] }],
+            bgp: {
+                peers: [
+                    { name: "tor", myASN: 64500, peerASN: 64501, peerAddress: "10.0.0.1" },
+                    {
+                        name: "spine",
+                        myASN: 4200000000,
+                        peerASN: 4200000001,
+                        peerAddress: "10.0.0.2",
+                        peerPort: 1179,
+                        holdTime: "90s",
+                        nodeSelectors: [{ matchLabels: { rack: "r1" } }],
+                    },
+                ],
+                advertisements: [
+                    { name: "all" },
+                    {
+                        name: "edge",
+                        pools: ["edge"],
+                        aggregationLength: 28,
+                        localPref: 200,
+                        communities: ["64500:100"],
+                        peers: ["spine"],
+                    },
+                ],
+            },
+        });
+
+        it("give a BGPPeer its ASNs and address, and only the optional fields that are set", () => {
+            assert.deepStrictEqual(bgpPeerSpec(bgp.bgp.peers[0]), {
+                myASN: 64500,
+                peerASN: 64501,
+                peerAddress: "10.0.0.1",
+            });
+            assert.deepStrictEqual(bgpPeerSpec(bgp.bgp.peers[1]), {
+                myASN: 4200000000,
+                peerASN: 4200000001,
+                peerAddress: "10.0.0.2",
+                peerPort: 1179,
+                holdTime: "90s",
+                nodeSelectors: [{ matchLabels: { rack: "r1" } }],
+            });
+        });
+
+        it("make a BGPAdvertisement without pools announce every pool, to every peer", () => {
+            assert.deepStrictEqual(bgpAdvertisementSpec(bgp.bgp.advertisements[0], bgp), {
+                ipAddressPools: ["internal", "edge"],
+            });
+        });
+
+        it("carry aggregation, local preference, communities and peers into a BGPAdvertisement", () => {
+            assert.deepStrictEqual(bgpAdvertisementSpec(bgp.bgp.advertisements[1], bgp), {
+                ipAddressPools: ["edge"],
+                aggregationLength: 28,
+                localPref: 200,
+                communities: ["64500:100"],
+                peers: ["spine"],
+            });
+        });
+    });
+
+    describe("kube-proxy strictARP", () => {
+        const before = parse(MOCK_KUBE_PROXY_CONFIG) as Record<string, unknown> & { ipvs: Record<string, unknown> };
+
+        it("sets ipvs.strictARP and keeps every other setting as it was", () => {
+            const after = parse(withStrictArp(MOCK_KUBE_PROXY_CONFIG, true)) as typeof before;
+            assert.strictEqual(before.ipvs.strictARP, false);
+            assert.strictEqual(after.ipvs.strictARP, true);
+            assert.deepStrictEqual({ ...after, ipvs: { ...after.ipvs, strictARP: false } }, before);
+        });
+
+        it("changes only the strictARP line of the text", () => {
+            const beforeLines = MOCK_KUBE_PROXY_CONFIG.split("\n");
+            const afterLines = withStrictArp(MOCK_KUBE_PROXY_CONFIG, true).split("\n");
+            const changed = afterLines.filter((line, index) => line !== beforeLines[index]);
+            assert.deepStrictEqual(changed, ["  strictARP: true"]);
+        });
+
+        it("keeps comments", () => {
+            const text = "# written by hand\nmode: ipvs # for MetalLB\nipvs:\n  scheduler: rr\n";
+            const after = withStrictArp(text, true);
+            assert.ok(after.includes("# written by hand") && after.includes("# for MetalLB"), after);
+            assert.deepStrictEqual(parse(after), { mode: "ipvs", ipvs: { scheduler: "rr", strictARP: true } });
+        });
+
+        it("adds the ipvs section when the configuration has none", () => {
+            assert.deepStrictEqual(parse(withStrictArp("mode: ipvs\n", true)), {
+                mode: "ipvs",
+                ipvs: { strictARP: true },
+            });
+        });
+
+        it("is idempotent, so reading back its own result changes nothing", () => {
+            const once = withStrictArp(MOCK_KUBE_PROXY_CONFIG, true);
+            assert.strictEqual(withStrictArp(once, true), once);
+            assert.strictEqual(configDigest(withStrictArp(once, true)), configDigest(once));
+        });
+
+        it("can turn strictARP back off", () => {
+            const on = withStrictArp(MOCK_KUBE_PROXY_CONFIG, true);
+            assert.strictEqual(withStrictArp(on, false), MOCK_KUBE_PROXY_CONFIG);
+        });
+
+        it("refuses a ConfigMap without config.conf, naming the cluster kinds it works on", () => {
+            assert.throws(() => withStrictArp(undefined, true), /kube-system\/kube-proxy has no config\.conf.*kubeadm/);
+            assert.throws(() => withStrictArp("- a\n- list\n", true), /not a YAML mapping/);
+        });
+
+        it("reads the proxy mode, iptables when unset", () => {
+            assert.strictEqual(kubeProxyMode(MOCK_KUBE_PROXY_CONFIG), "ipvs");
+            assert.strictEqual(kubeProxyMode('mode: ""\n'), "iptables");
+            assert.strictEqual(kubeProxyMode("ipvs: {}\n"), "iptables");
+        });
+
+        it("gives a different restart digest for a different configuration", () => {
+            assert.notStrictEqual(
+                configDigest(withStrictArp(MOCK_KUBE_PROXY_CONFIG, true)),
+                configDigest(MOCK_KUBE_PROXY_CONFIG),
+            );
+            assert.match(configDigest(MOCK_KUBE_PROXY_CONFIG), /^[0-9a-f]{16}$/);
+        });
+    });
+
+    describe("webhook check", () => {
+        it("dry-runs an empty L2Advertisement in metallb-system, valid whatever pools exist", () => {
+            assert.deepStrictEqual(parse(webhookCheckManifest()), {
+                apiVersion: "metallb.io/v1beta1",
+                kind: "L2Advertisement",
+                metadata: { name: "webhook-check", namespace: "metallb-system" },
+                spec: {},
+            });
+        });
+    });
+});
