@@ -126,13 +126,9 @@ describe("verification Job in the dev stack", () => {
     });
 
     it("validates as a batch/v1 Job (and the validation would catch a wrong field)", () => {
-        const broken = new Job({ apiVersion: "batch/v1", kind: "Job", spec: { backoffLimit: "one" } as any });
+        const broken = new Job({ spec: { backoffLimit: "one" } as any });
         assert.throws(() => broken.validate());
-        const manifest = new Job({
-            apiVersion: "batch/v1",
-            kind: "Job",
-            ...(job.inputs as any),
-        });
+        const manifest = new Job(job.inputs as any);
         assert.doesNotThrow(() => manifest.validate());
     });
 });
