@@ -60,7 +60,7 @@ export const appSchema = z
         name: dnsLabel.default("nginx"),
         /** Namespace of the workload and its Services. */
         namespace: dnsLabel.default("stateful-nginx"),
-        /** Create the namespace (never for `default`). */
+        /** Create the namespace (never `default` or a `kube-*` namespace, which every cluster has). */
         createNamespace: z.boolean().default(true),
         /**
          * Keep the namespace in the cluster when the stack is destroyed (Pulumi's `retainOnDelete`). Deleting a
