@@ -1,0 +1,53 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { policies } from "../../policy/pack";
+import { formatViolation, PolicyReport, runPolicies } from "../../tools/policy-runner";
+import { runStack } from "../helpers";
+
+function policyConfig(stack: string): unknown {
+    return JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../policy/config", `${stack}.json`), "utf8"));
+}
+
+/** Policies that looked at the stack: a stack policy that ran, a resource policy that applied to something. */
+function applied(report: PolicyReport, resourceCount: number): string[] {
+    return policies
+        .filter((policy) => {
+            const skipped = report.notApplicable.filter((entry) => entry.policyName === policy.name).length;
+            return "validateStack" in policy ? skipped === 0 : skipped < resourceCount;
+        })
+        .map((policy) => policy.name);
+}
+
+const expectations = {
+    dev: [
+        "statefulset-headless-service",
+        "statefulset-disruption-budget",
+        "externalname-safe",
+        "metallb-pools-advertised",
+    ],
+    prod: ["statefulset-keeps-volumes", "loadbalancer-source-ranges", "eks-node-group", "eks-endpoint-restricted"],
+};
+
+for (const stack of ["dev", "prod"] as const) {
+    describe(`policy pack on the shipped ${stack} stack`, () => {
+        let report: PolicyReport;
+        let resourceCount: number;
+
+        before(async () => {
+            const run = await runStack(stack);
+            resourceCount = run.resources.filter((resource) => !resource.read).length;
+            report = await runPolicies(policies, run.resources, { config: policyConfig(stack) });
+        });
+
+        it("has no mandatory violation", () => {
+            const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+            assert.deepEqual(mandatory.map(formatViolation), []);
+        });
+
+        it("is actually checked by the policies that concern it", () => {
+            const ran = applied(report, resourceCount);
+            for (const name of expectations[stack]) assert.ok(ran.includes(name), `${name} did not apply to ${stack}`);
+        });
+    });
+}
