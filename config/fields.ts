@@ -30,21 +30,3 @@ export const labelMap = z.record(
         .regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "must be a Kubernetes label key"),
     z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "must be a Kubernetes label value"),
 );
-
-/** A host name that DNS can resolve: not an IP address, not `localhost`, at least two labels. */
-export const externalHost = z
-    .string()
-    .refine(
-        (value) => !ipaddr.isValid(value),
-        "must be a DNS name, not an IP address (ExternalName does not resolve IPs)",
-    )
-    .refine(
-        (value) => !/^localhost\.?$/i.test(value) && !/\.localhost\.?$/i.test(value),
-        "must not be localhost (CVE-2021-25740)",
-    )
-    .refine(
-        (value) =>
-            value.length <= 253 &&
-            /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?\.?$/i.test(value),
-        "must be a fully qualified DNS name such as db.example.com",
-    );

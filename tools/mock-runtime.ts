@@ -120,7 +120,7 @@ export async function runProgram(program: () => Promise<unknown>, options: Progr
             {
                 newResource: (args) => ({
                     id: args.id || `${args.name}-id`,
-                    state: mockResourceState(args.type, args.name, args.inputs),
+                    state: mockResourceState(args.type, args.name, args.inputs, args.id),
                 }),
                 call: (args) => mockCallResult(args.token, args.inputs),
             },

@@ -21,17 +21,16 @@ function byUrn(resources: readonly RegisteredResource[]): RegisteredResource[] {
 
 /** `resources.json`: every registered resource, secrets as "[secret]". */
 export function renderResources(resources: readonly RegisteredResource[]): string {
-    const rows = byUrn(resources)
-        .filter((resource) => !resource.read)
-        .map((resource) => ({
-            urn: resource.urn,
-            type: resource.type,
-            name: resource.name,
-            parent: resource.parent,
-            dependencies: resource.dependencies,
-            provider: resource.provider,
-            inputs: sortKeys(redactSecrets(resource.inputs)),
-        }));
+    // Resources read from the cluster (`Service.get`) are listed too: others may depend on them.
+    const rows = byUrn(resources).map((resource) => ({
+        urn: resource.urn,
+        type: resource.type,
+        name: resource.name,
+        parent: resource.parent,
+        dependencies: resource.dependencies,
+        provider: resource.provider,
+        inputs: sortKeys(redactSecrets(resource.inputs)),
+    }));
     return `${JSON.stringify(rows, null, 2)}\n`;
 }
 
@@ -86,7 +85,7 @@ export function renderManifests(resources: readonly RegisteredResource[]): strin
 
 /** Mermaid flowchart: components as subgraphs, resources as nodes, dependencies as dotted edges. */
 export function renderGraph(resources: readonly RegisteredResource[]): string {
-    const sorted = byUrn(resources.filter((resource) => !resource.read));
+    const sorted = byUrn(resources);
     const ids = new Map(sorted.map((resource, index) => [resource.urn, `r${index}`]));
     const children = new Map<string | null, RegisteredResource[]>();
     for (const resource of sorted) {
