@@ -1,5 +1,5 @@
-import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { isCidr, isIpAddress } from "../components/baremetal/addresses";
 
 /** A DNS-1123 label: what Kubernetes allows as the name of a namespace, Service or pool. */
 export const dnsLabel = z
@@ -18,10 +18,10 @@ export const quantity = z
     );
 
 /** An IPv4 or IPv6 CIDR such as `203.0.113.0/24`. */
-export const cidr = z.string().refine((value) => ipaddr.isValidCIDR(value), "must be a CIDR such as 203.0.113.0/24");
+export const cidr = z.string().refine(isCidr, "must be a CIDR such as 203.0.113.0/24");
 
 /** A single IPv4 or IPv6 address. */
-export const ipAddress = z.string().refine((value) => ipaddr.isValid(value), "must be an IPv4 or IPv6 address");
+export const ipAddress = z.string().refine(isIpAddress, "must be an IPv4 or IPv6 address");
 
 /** Kubernetes label keys and values, as used in selectors. */
 export const labelMap = z.record(

@@ -99,13 +99,6 @@ const stackSchema = z
                     );
                 }
             });
-            if (!pool && lb.addresses.length === 0 && !pools.some((candidate) => candidate.autoAssign)) {
-                issue(
-                    ["services", "loadBalancer", "pool"],
-                    undefined,
-                    "is required when no MetalLB pool has autoAssign",
-                );
-            }
         }
 
         const own = ownServiceNames(stack.app.name);

@@ -86,7 +86,7 @@ export const servicesSchema = z.strictObject({
     loadBalancer: z
         .strictObject({
             enabled: z.boolean().default(true),
-            /** Bare metal: the MetalLB pool to take the address from (default: the first pool). */
+            /** Bare metal: the MetalLB pool to take the address from (default: the pool holding `addresses`, else the first pool). */
             pool: dnsLabel.optional(),
             /** Bare metal: fixed addresses from that pool (one per IP family). */
             addresses: z.array(ipAddress).max(2, "takes at most one IPv4 and one IPv6 address").default([]),

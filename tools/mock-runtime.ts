@@ -30,6 +30,10 @@ export interface RegisteredResource {
     readonly custom: boolean;
     /** True for a resource read from the cluster (`Resource.get`) rather than created. */
     readonly read: boolean;
+    /** The `retainOnDelete` resource option: `pulumi destroy` leaves the object in the cluster. */
+    readonly retainOnDelete: boolean;
+    /** The `protect` resource option. */
+    readonly protect: boolean;
 }
 
 export interface ProgramRun {
@@ -98,6 +102,8 @@ if (!monitor.__statefulNginxRecording) {
                         ),
                         custom: method === "registerResource" ? req.getCustom() : true,
                         read: method === "readResource",
+                        retainOnDelete: method === "registerResource" && req.getRetainondelete() === true,
+                        protect: method === "registerResource" && req.getProtect() === true,
                     });
                 }
                 callback(err, resp);
