@@ -6,7 +6,7 @@ import { loadConfig } from "./config/load";
 
 export = async () => {
     const config = loadConfig();
-    const target = await createPlatform(config);
+    const { target, outputs: platformOutputs } = await createPlatform(config);
     const workload = new NginxStatefulSet("nginx", { app: config.app, target });
     const services = new NginxServices("nginx-services", {
         target,
@@ -27,6 +27,7 @@ export = async () => {
 
     return {
         platform: target.kind,
+        ...platformOutputs,
         namespace: workload.namespace,
         statefulSetName: workload.statefulSet.metadata.name,
         headlessServiceName: workload.headlessService.metadata.name,

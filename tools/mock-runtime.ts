@@ -78,6 +78,8 @@ function providerUrn(reference: string): string | null {
 
 type Recorder = (resource: RegisteredResource) => void;
 let recorder: Recorder | undefined;
+// The stack's outputs as the engine receives them: unlike runInPulumiStack's result, secrets stay marked.
+let stackOutputs: Record<string, unknown> | undefined;
 
 // setMocks hands the monitor neither parents nor dependencies; record them from the request itself.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -110,6 +112,13 @@ if (!monitor.__statefulNginxRecording) {
             });
         };
     }
+    const registerOutputs = monitor.registerResourceOutputs;
+    monitor.registerResourceOutputs = function (this: any, req: any, callback: (err: any, resp: any) => void) {
+        if (recorder && req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") {
+            stackOutputs = deserializeProperties(req.getOutputs());
+        }
+        return registerOutputs.call(this, req, callback);
+    };
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -134,9 +143,10 @@ export async function runProgram(program: () => Promise<unknown>, options: Progr
             options.stack,
             options.preview ?? false,
         );
-        const outputs = await pulumi.runtime.runInPulumiStack(program);
+        stackOutputs = undefined;
+        await pulumi.runtime.runInPulumiStack(program);
         await waitForRPCs();
-        return { resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+        return { resources, outputs: stackOutputs ?? {} };
     } finally {
         recorder = undefined;
     }

@@ -1,24 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../../config/load";
 import type { ClusterTarget } from "../target";
 
+/** A built platform: the target the workload runs on, and what the stack exports about the platform. */
+export interface Platform {
+    readonly target: ClusterTarget;
+    /** Stack outputs that only this platform has (EKS: cluster name and secret kubeconfig; bare metal: pools). */
+    readonly outputs: Record<string, pulumi.Output<unknown>>;
+}
+
 /**
- * Builds the stack's platform and returns its ClusterTarget. Each platform module is loaded only when the
- * stack uses it, so a bare-metal stack never loads `@pulumi/aws` or `@pulumi/eks` (seconds of start-up).
+ * Builds the stack's platform. Each platform module is loaded only when the stack uses it, so a bare-metal
+ * stack never loads `@pulumi/aws` or `@pulumi/eks` (seconds of start-up).
  */
-export async function createPlatform(config: LoadedConfig): Promise<ClusterTarget> {
+export async function createPlatform(config: LoadedConfig): Promise<Platform> {
     switch (config.platform) {
         case "eks": {
             const { EksPlatform } = await import("../eks");
-            return new EksPlatform("eks", { eks: config.eks! }).target;
+            const platform = new EksPlatform("eks", { eks: config.eks! });
+            return {
+                target: platform.target,
+                outputs: { clusterName: platform.clusterName, kubeconfig: platform.kubeconfig },
+            };
         }
         case "baremetal": {
             const { BareMetalPlatform } = await import("../baremetal");
-            return new BareMetalPlatform("baremetal", {
+            const platform = new BareMetalPlatform("baremetal", {
                 kubeconfig: config.kubeconfig,
                 kubeContext: config.kubeContext,
                 metallb: config.metallb!,
                 loadBalancer: config.services.loadBalancer,
-            }).target;
+            });
+            return {
+                target: platform.target,
+                outputs: { metallbPools: platform.poolNames, metallbMode: platform.mode },
+            };
         }
     }
 }
