@@ -2,7 +2,10 @@ import { z } from "zod";
 
 /** The in-cluster verification Job: `verify` in the stack file. */
 export const verifySchema = z.strictObject({
-    /** Run the Job after every `pulumi up`; it fails the update when a check fails. */
+    /**
+     * Create the verification Job. It runs again whenever its checks, its image or the `app` config change,
+     * and fails the update when a check fails.
+     */
     enabled: z.boolean().default(true),
     /** A small pinned image with a shell, `wget` and `nslookup`, run as non-root. */
     image: z
