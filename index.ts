@@ -1,7 +1,7 @@
 import { createPlatform } from "./components/platform";
 import { NginxServices } from "./components/services";
 import { ClusterVerification, stackVerificationArgs } from "./components/verify";
-import { NginxStatefulSet } from "./components/workload";
+import { NginxStatefulSet, recommendedLabels } from "./components/workload";
 import { loadConfig } from "./config/load";
 
 export = async () => {
@@ -13,6 +13,7 @@ export = async () => {
         namespace: workload.namespace,
         appName: config.app.name,
         selector: workload.selector,
+        labels: recommendedLabels(config.app.name, "service"),
         port: workload.port,
         headlessService: workload.headlessService,
         services: config.services,
