@@ -123,7 +123,7 @@ describe("bare-metal config", () => {
             "no pools",
             stack({ pools: [] }),
             // The cross-key LoadBalancer check also finds no pool; only the first problem is spelt out.
-            "stateful-nginx:metallb.pools: got []; must list at least one address pool (and 1 more problem)",
+            "stateful-nginx:metallb.pools: got []; must list at least one address pool",
         ],
         [
             "a fixed LoadBalancer address outside its pool",
