@@ -37,6 +37,6 @@ export = async () => {
         nodePort: services.nodePort,
         loadBalancerAddress: services.loadBalancerAddress,
         externalNames: services.externalNames,
-        verificationJob: verification?.jobName,
+        ...(verification ? { verificationJob: verification.jobName } : {}),
     };
 };

@@ -3,10 +3,10 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 
 const root = path.resolve(__dirname, "..");
-const tsNode = ["-r", "ts-node/register/transpile-only"];
+const transpile = ["-r", "sucrase/register/ts"];
 
 function loadedPackages(stack: string): string[] {
-    const output = execFileSync(process.execPath, [...tsNode, "test/fixtures/loaded-packages.ts", stack], {
+    const output = execFileSync(process.execPath, [...transpile, "test/fixtures/loaded-packages.ts", stack], {
         cwd: root,
         encoding: "utf8",
     });
