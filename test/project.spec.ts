@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 
 const root = path.resolve(__dirname, "..");
-const transpile = ["-r", "sucrase/register/ts"];
+const transpile = ["-r", "./tools/register.js"];
 
 function loadedPackages(stack: string): string[] {
     const output = execFileSync(process.execPath, [...transpile, "test/fixtures/loaded-packages.ts", stack], {

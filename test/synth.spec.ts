@@ -8,7 +8,7 @@ import { parseAllDocuments } from "yaml";
 const root = path.resolve(__dirname, "..");
 
 function synth(...args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", "sucrase/register/ts", "tools/synth.ts", ...args], {
+    const result = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/synth.ts", ...args], {
         cwd: root,
         encoding: "utf8",
     });

@@ -21,7 +21,7 @@ const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
 
 function timeIt(script: string, args: string[]): number {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ["-r", "sucrase/register/ts", script, ...args], {
+    const result = spawnSync(process.execPath, ["-r", "./tools/register.js", script, ...args], {
         cwd: PROJECT_ROOT,
         encoding: "utf8",
     });

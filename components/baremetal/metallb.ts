@@ -1,4 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
+// Straight from helm/v4: the `helm` index also loads helm v3 and its YAML engine, which this program never uses.
+import * as helm from "@pulumi/kubernetes/helm/v4";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetalLbConfig } from "../../config";
 import { METALLB_NAMESPACE } from "./custom-resource";
@@ -62,7 +64,7 @@ export class MetalLb extends pulumi.ComponentResource {
      * renders: CRDs, the controller Deployment and speaker DaemonSet being ready, and the webhook Service having
      * ready endpoints.
      */
-    public readonly chart: k8s.helm.v4.Chart;
+    public readonly chart: helm.Chart;
     public readonly namespaceName: pulumi.Output<string>;
     public readonly chartVersion: pulumi.Output<string>;
     public readonly backend: pulumi.Output<MetalLbBackend>;
@@ -76,7 +78,7 @@ export class MetalLb extends pulumi.ComponentResource {
             { metadata: { name: METALLB_NAMESPACE, labels: metallbNamespaceLabels() } },
             { parent: this },
         );
-        this.chart = new k8s.helm.v4.Chart(
+        this.chart = new helm.Chart(
             `${name}-chart`,
             {
                 chart: METALLB_CHART.chart,
