@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { ConfigError, parseConfig, RawConfig } from "../config";
+import { parseConfig, RawConfig } from "../config";
+import { configErrorOf } from "./helpers";
 
 const pool = { name: "default-pool", addresses: ["192.168.10.0/24"] };
 const peer = { name: "tor", myASN: 64500, peerASN: 64501, peerAddress: "10.0.0.1" };
@@ -20,16 +21,6 @@ function bgp(changes: Record<string, unknown> = {}, bgpChanges: Record<string, u
         ...changes,
         bgp: { peers: [peer], advertisements: [{ name: "all" }], ...bgpChanges },
     });
-}
-
-function errorOf(raw: RawConfig): string {
-    try {
-        parseConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return error.message;
-    }
-    assert.fail("expected the config to be rejected");
 }
 
 describe("bare-metal config", () => {
@@ -236,7 +227,7 @@ describe("bare-metal config", () => {
     describe("rejects, before anything is registered, with one line naming key, value and what is allowed", () => {
         for (const [label, raw, expected] of rejected) {
             it(label, () => {
-                const message = errorOf(raw);
+                const message = configErrorOf(raw);
                 assert.strictEqual(message, expected);
                 assert.ok(!message.includes("\n"), "one line");
             });
@@ -244,7 +235,7 @@ describe("bare-metal config", () => {
 
         it("a misspelt key in the metallb block", () => {
             assert.match(
-                errorOf(stack({ pools: [pool], strictArp: true })),
+                configErrorOf(stack({ pools: [pool], strictArp: true })),
                 /^stateful-nginx:metallb: got .*strictArp/,
             );
         });

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { ConfigError, parseConfig, RawConfig } from "../config";
+import { parseConfig, RawConfig } from "../config";
+import { configErrorOf } from "./helpers";
 
 const pools = [{ name: "default-pool", addresses: ["192.168.10.0/24"] }];
 /** The smallest valid bare-metal config; each bad case changes one thing. */
@@ -13,16 +14,6 @@ const baremetal = (overrides: Record<string, unknown> = {}): RawConfig => {
 };
 const eks = (overrides: Record<string, unknown> = {}): RawConfig =>
     baremetal({ platform: "eks", metallb: undefined, ...overrides });
-
-function errorOf(raw: RawConfig): string {
-    try {
-        parseConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return error.message;
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 describe("config", () => {
     describe("accepts", () => {
@@ -448,7 +439,7 @@ describe("config", () => {
     describe("rejects, in one line naming the key, the value and what is allowed,", () => {
         for (const [what, raw, key, value, allowed] of rejected) {
             it(what, () => {
-                const message = errorOf(raw);
+                const message = configErrorOf(raw);
                 assert.ok(!message.includes("\n"), `not one line: ${message}`);
                 assert.ok(message.startsWith(`${key}: `), `should name ${key}: ${message}`);
                 assert.ok(message.includes(`got ${value}`), `should show the value ${value}: ${message}`);
@@ -458,7 +449,7 @@ describe("config", () => {
     });
 
     it("never shows the kubeconfig in an error", () => {
-        const message = errorOf({ ...eks(), kubeconfig: "apiVersion: v1\nclusters: [secret-token]" });
+        const message = configErrorOf({ ...eks(), kubeconfig: "apiVersion: v1\nclusters: [secret-token]" });
         assert.ok(message.startsWith("stateful-nginx:kubeconfig: "), message);
         assert.ok(!message.includes("secret-token"), message);
     });

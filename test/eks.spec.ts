@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { ConfigError, parseConfig, RawConfig, SUPPORTED_EKS_VERSIONS } from "../config";
+import { parseConfig, RawConfig, SUPPORTED_EKS_VERSIONS } from "../config";
+import { configErrorOf } from "./helpers";
 // Plain modules only: importing components/eks itself would load @pulumi/aws.
 import { nlbAnnotations } from "../components/eks/annotations";
 import { defaultSubnetFilters, EKS_UNSUPPORTED_ZONE_IDS, endpointAccess } from "../components/eks/network";
@@ -15,16 +16,6 @@ import { awsTags } from "../components/eks/tags";
 
 /** An EKS stack whose `eks` block is `eks`. */
 const eksStack = (eks: Record<string, unknown>): RawConfig => ({ platform: "eks", eks: JSON.stringify(eks) });
-
-function errorOf(raw: RawConfig): string {
-    try {
-        parseConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-        return error.message;
-    }
-    assert.fail("expected the config to be rejected");
-}
 
 describe("eks config", () => {
     it("defaults to eksctl's managed group: t3.medium, 1 <= 2 <= 3, a supported version, an NLB on the internet", () => {
@@ -125,7 +116,7 @@ describe("eks config", () => {
     describe("rejects before any resource exists, in one line,", () => {
         for (const [what, eks, key, value, allowed] of rejected) {
             it(what, () => {
-                const message = errorOf(eksStack(eks));
+                const message = configErrorOf(eksStack(eks));
                 assert.ok(!message.includes("\n"), `not one line: ${message}`);
                 const fullKey = key === "eks" ? "stateful-nginx:eks" : `stateful-nginx:eks.${key}`;
                 assert.ok(message.startsWith(`${fullKey}: `), `should name ${fullKey}: ${message}`);

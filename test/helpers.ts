@@ -2,7 +2,9 @@
  * Test helpers on top of the mock-runtime harness: evaluate the program for a stack file (or a config
  * object), then find resources by type and name and read their inputs.
  */
+import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseConfig, RawConfig } from "../config";
 import { ProgramRun, RegisteredResource, runProgram } from "../tools/mock-runtime";
 import { readStackFile, stackFilePath } from "../tools/stack-config";
 
@@ -102,4 +104,15 @@ export async function runConfig(
             .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
     );
     return new StackRun(await runProgram(program, { stack, config: raw, secretKeys }));
+}
+
+/** The one-line message `parseConfig` rejects `raw` with; fails the test if it accepts it. */
+export function configErrorOf(raw: RawConfig): string {
+    try {
+        parseConfig(raw);
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+        return error.message;
+    }
+    assert.fail("expected the config to be rejected");
 }
