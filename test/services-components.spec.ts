@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as assert from "assert";
 import { Service } from "kubernetes-models/v1";
-import { EXPOSES_ANNOTATION, NginxServices } from "../components/services";
+import { EXPOSES_ANNOTATION, IGNORE_DANGLING_ANNOTATION, NginxServices } from "../components/services";
 import type { ClusterTarget } from "../components/target";
 import { servicesSchema } from "../config/services";
 import { runProgram, type ProgramRun, type RegisteredResource } from "../tools/mock-runtime";
@@ -298,6 +298,18 @@ describe("NginxServices (own program)", () => {
         it("creates the copy in the original's namespace, where its selector finds the pods", () => {
             assert.strictEqual(metadataOf(exposed).namespace, "legacy");
             assert.strictEqual(metadataOf(exposed).annotations[EXPOSES_ANNOTATION], "legacy/web");
+        });
+
+        it("marks the copy of a Service it does not own as fronting pods outside the stack", () => {
+            assert.match(metadataOf(exposed).annotations[IGNORE_DANGLING_ANNOTATION], /re-exposes legacy\/web/);
+            const own = created(run).filter(
+                (resource) =>
+                    resource.type === "kubernetes:core/v1:Service" &&
+                    metadataOf(resource).annotations?.[EXPOSES_ANNOTATION],
+            );
+            for (const copy of own.filter((resource) => resource !== exposed)) {
+                assert.strictEqual(metadataOf(copy).annotations[IGNORE_DANGLING_ANNOTATION], undefined);
+            }
         });
 
         it("copies the original's selector, ports and labels, but not its node port", async () => {

@@ -44,6 +44,13 @@ export interface ExposedServiceArgs {
 export const EXPOSES_ANNOTATION = "stateful-nginx/exposes";
 
 /**
+ * kube-linter's opt-out of `dangling-service` (https://docs.kubelinter.io/#/configuring-kubelinter): a copy of a
+ * Service already in the cluster selects pods this program does not create, which linters and the
+ * `service-targets-workload` policy would otherwise report as selecting nothing.
+ */
+export const IGNORE_DANGLING_ANNOTATION = "ignore-check.kube-linter.io/dangling-service";
+
+/**
  * A new Service of another type with the same selector and ports as an existing one, which stays untouched:
  * `kubectl expose service <name> --type <type> --name <new>` as code. The troubleshooting move for
  * reaching pods behind a ClusterIP from outside, or trying a load balancer without changing the original.
@@ -97,6 +104,11 @@ export class ExposedService extends pulumi.ComponentResource {
                     annotations: {
                         ...(isLoadBalancer ? annotationsForExposure(args.target.loadBalancer.annotations) : {}),
                         [EXPOSES_ANNOTATION]: what,
+                        ...(this.sourceIsRead
+                            ? {
+                                  [IGNORE_DANGLING_ANNOTATION]: `re-exposes ${String(args.from)}, whose pods this stack does not create`,
+                              }
+                            : {}),
                     },
                 },
                 spec: {

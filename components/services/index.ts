@@ -1,6 +1,7 @@
 export { ClusterIpService, type ClusterIpServiceArgs } from "./cluster-ip-service";
 export {
     EXPOSES_ANNOTATION,
+    IGNORE_DANGLING_ANNOTATION,
     ExposedService,
     type ExposedServiceArgs,
     type ExposedServiceType,

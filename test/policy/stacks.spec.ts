@@ -51,3 +51,17 @@ for (const stack of ["dev", "prod"] as const) {
         });
     });
 }
+
+describe("policy pack on a prod stack that re-exposes a Service it does not own", () => {
+    it("has no mandatory violation: the copy says why it selects no workload of the stack", async () => {
+        const prod = await runStack("prod", {
+            "stateful-nginx:services": {
+                loadBalancer: { sourceRanges: ["203.0.113.0/24"] },
+                exposures: [{ name: "legacy-nodeport", from: "legacy/web", type: "NodePort" }],
+            },
+        });
+        const report = await runPolicies(policies, prod.resources, { config: policyConfig("prod") });
+        const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+        assert.deepEqual(mandatory.map(formatViolation), []);
+    });
+});
