@@ -1,6 +1,5 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { parse } from "yaml";
 import { BareMetalPlatform, configDigest, KUBE_PROXY_CONFIG_ANNOTATION } from "../components/baremetal";
 import { parseConfig } from "../config";
@@ -28,17 +27,6 @@ const TYPES = {
     bgpAdvertisement: "kubernetes:metallb.io/v1beta1:BGPAdvertisement",
     bgpPeer: "kubernetes:metallb.io/v1beta2:BGPPeer",
 } as const;
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-// The harness records no resource options; retainOnDelete is what makes deleting the kube-proxy patch safe.
-const retainedOnDelete = new Set<string>();
-const monitor = MockMonitor.prototype as any;
-const register = monitor.registerResource;
-monitor.registerResource = function (this: any, req: any, callback: (err: any, resp: any) => void) {
-    if (req.getRetainondelete()) retainedOnDelete.add(`${req.getType()}::${req.getName()}`);
-    return register.call(this, req, callback);
-};
-/* eslint-enable @typescript-eslint/no-explicit-any */
 
 // Required fields and allowed fields of each MetalLB v0.16.1 CRD's `spec` (from config/crd/bases of that tag),
 // with the bounds the API server enforces. The server prunes or rejects anything else.
@@ -447,8 +435,8 @@ describe("bare-metal platform (mock runtime)", function () {
         });
 
         it("retains the ConfigMap patch on delete, so kube-proxy never loses config.conf", () => {
-            assert.ok(retainedOnDelete.has(`${TYPES.configMapPatch}::baremetal-kube-proxy-config`));
-            assert.ok(!retainedOnDelete.has(`${TYPES.daemonSetPatch}::baremetal-kube-proxy-restart`));
+            assert.strictEqual(patchOf().retainOnDelete, true);
+            assert.strictEqual(restartOf().retainOnDelete, false);
         });
 
         it("restarts kube-proxy after the patch with a pod-template annotation derived from the new config", () => {

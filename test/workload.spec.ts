@@ -4,7 +4,6 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as assert from "assert";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
@@ -35,21 +34,6 @@ const SCHEMAS: Record<string, new (data: any) => { validate(): void }> = {
     [PDB]: PodDisruptionBudget,
 };
 
-/**
- * Records the `retainOnDelete` option of every registered resource, by type and name. The harness records
- * inputs, parents and dependencies; resource options such as this one only reach the monitor's request.
- */
-function recordRetainOnDelete(): { retained: Map<string, boolean>; restore(): void } {
-    const retained = new Map<string, boolean>();
-    const monitor = MockMonitor.prototype as any;
-    const original = monitor.registerResource;
-    monitor.registerResource = function (this: any, req: any, callback: any) {
-        retained.set(`${req.getType()}::${req.getName()}`, req.getRetainondelete());
-        return original.call(this, req, callback);
-    };
-    return { retained, restore: () => (monitor.registerResource = original) };
-}
-
 /** The workload's Kubernetes objects: the component's children. */
 function children(run: StackRun): RegisteredResource[] {
     const [component] = run.ofType(WORKLOAD);
@@ -79,19 +63,12 @@ for (const stack of ["dev", "prod"]) {
     describe(`the workload on the ${stack} stack`, function () {
         this.timeout(60000);
         let run: StackRun;
-        let retained: Map<string, boolean>;
         const app = () => appSchema.parse(stackApp(stack));
         const withApp = (overrides: Record<string, unknown>) =>
             runStack(stack, { "stateful-nginx:app": { ...stackApp(stack), ...overrides } });
 
         before(async () => {
-            const recorder = recordRetainOnDelete();
-            try {
-                run = await runStack(stack);
-            } finally {
-                recorder.restore();
-            }
-            retained = recorder.retained;
+            run = await runStack(stack);
         });
 
         describe("resources and names", () => {
@@ -361,7 +338,7 @@ for (const stack of ["dev", "prod"]) {
 
         describe("the namespace", () => {
             it("is kept in the cluster when the stack is destroyed (retainOnDelete), so its PVCs survive", () => {
-                assert.strictEqual(retained.get(`${NAMESPACE}::nginx`), true);
+                assert.strictEqual(run.get(NAMESPACE, "nginx").retainOnDelete, true);
             });
 
             it("enforces the restricted Pod Security profile the pods meet", () => {
@@ -428,44 +405,38 @@ describe("the workload on a given target", function () {
 
     /** Runs just the component, on a target whose storage class and readiness resources are known. */
     async function onTarget(app: Record<string, unknown>) {
-        const recorder = recordRetainOnDelete();
-        try {
-            const run = new StackRun(
-                await runProgram(
-                    async () => {
-                        const provider = new k8s.Provider("cluster", {});
-                        const ready = new k8s.storage.v1.StorageClass(
-                            "class",
-                            { metadata: { name: "platform-class" }, provisioner: "example.com/disk" },
-                            { provider },
-                        );
-                        const target: ClusterTarget = {
-                            kind: "baremetal",
-                            provider,
-                            storageClassName: ready.metadata.name,
-                            ready: [ready],
-                            loadBalancer: { annotations: {}, ready: [] },
-                        };
-                        const workload = new NginxStatefulSet("nginx", { app: appSchema.parse(app), target });
-                        return {
-                            namespace: workload.namespace,
-                            selector: workload.selector,
-                            port: workload.port,
-                            replicas: workload.replicas,
-                            podDnsNames: await promiseOf(workload.podDnsNames),
-                        };
-                    },
-                    { stack: "test", config: {} },
-                ),
-            );
-            return { run, retained: recorder.retained };
-        } finally {
-            recorder.restore();
-        }
+        return new StackRun(
+            await runProgram(
+                async () => {
+                    const provider = new k8s.Provider("cluster", {});
+                    const ready = new k8s.storage.v1.StorageClass(
+                        "class",
+                        { metadata: { name: "platform-class" }, provisioner: "example.com/disk" },
+                        { provider },
+                    );
+                    const target: ClusterTarget = {
+                        kind: "baremetal",
+                        provider,
+                        storageClassName: ready.metadata.name,
+                        ready: [ready],
+                        loadBalancer: { annotations: {}, ready: [] },
+                    };
+                    const workload = new NginxStatefulSet("nginx", { app: appSchema.parse(app), target });
+                    return {
+                        namespace: workload.namespace,
+                        selector: workload.selector,
+                        port: workload.port,
+                        replicas: workload.replicas,
+                        podDnsNames: await promiseOf(workload.podDnsNames),
+                    };
+                },
+                { stack: "test", config: {} },
+            ),
+        );
     }
 
     it("waits for the target's readiness resources before creating the StatefulSet", async () => {
-        const { run } = await onTarget({});
+        const run = await onTarget({});
         assert.ok(
             run.dependsOn(
                 run.get(STATEFUL_SET, "nginx"),
@@ -475,13 +446,13 @@ describe("the workload on a given target", function () {
     });
 
     it("falls back to the target's storage class when config names none", async () => {
-        const { run } = await onTarget({});
+        const run = await onTarget({});
         const [claim] = specOf(run.get(STATEFUL_SET, "nginx")).volumeClaimTemplates;
         assert.strictEqual(claim.spec.storageClassName, "platform-class");
     });
 
     it("prefers the configured storage class to the target's", async () => {
-        const { run } = await onTarget({ storage: { storageClassName: "fast-ssd" } });
+        const run = await onTarget({ storage: { storageClassName: "fast-ssd" } });
         const [claim] = specOf(run.get(STATEFUL_SET, "nginx")).volumeClaimTemplates;
         assert.strictEqual(claim.spec.storageClassName, "fast-ssd");
     });
@@ -489,12 +460,12 @@ describe("the workload on a given target", function () {
     it("deletes the namespace on destroy only when retainNamespaceOnDelete is false", async () => {
         const kept = await onTarget({});
         const deleted = await onTarget({ retainNamespaceOnDelete: false });
-        assert.strictEqual(kept.retained.get(`${NAMESPACE}::nginx`), true);
-        assert.strictEqual(deleted.retained.get(`${NAMESPACE}::nginx`), false);
+        assert.strictEqual(kept.get(NAMESPACE, "nginx").retainOnDelete, true);
+        assert.strictEqual(deleted.get(NAMESPACE, "nginx").retainOnDelete, false);
     });
 
     it("offers Services the selector, port 80 to http and the replica count", async () => {
-        const { run } = await onTarget({ replicas: 2 });
+        const run = await onTarget({ replicas: 2 });
         assert.deepStrictEqual(run.outputs.selector, {
             "app.kubernetes.io/name": "nginx",
             "app.kubernetes.io/instance": "nginx",
