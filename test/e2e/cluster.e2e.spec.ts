@@ -136,8 +136,6 @@ describe("on a real cluster (end to end)", function () {
                 envVars: {
                     PULUMI_BACKEND_URL: `file://${backend}`,
                     PULUMI_CONFIG_PASSPHRASE: "stateful-nginx-e2e",
-                    // `npm test` type-checks; `pulumi up` only needs to run the program.
-                    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
                 },
             },
         );
