@@ -58,7 +58,8 @@ export const loadBalancerSourceRanges: ResourceValidationPolicy = {
     url: "https://kubernetes.io/docs/tasks/access-application-cluster/configure-cloud-provider-firewall/",
     remediationSteps:
         "Set spec.loadBalancerSourceRanges to the clients' CIDRs (services.loadBalancer.sourceRanges in the stack " +
-        "file), or make the load balancer internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal).",
+        "file), or make the load balancer internal (eks.loadBalancerScheme: internal, which sets " +
+        'service.beta.kubernetes.io/aws-load-balancer-internal: "true").',
     validateResource: validateResourceOfTypes(K8S.service, (props, args, report) => {
         const spec = record(props.spec);
         if (text(spec.type) !== "LoadBalancer") args.notApplicable("the Service is not of type LoadBalancer");

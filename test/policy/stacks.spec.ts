@@ -65,3 +65,29 @@ describe("policy pack on a prod stack that re-exposes a Service it does not own"
         assert.deepEqual(mandatory.map(formatViolation), []);
     });
 });
+
+describe("policy pack on a prod stack with an internal load balancer and no source ranges", () => {
+    it("has no mandatory violation: an internal NLB is reachable only inside the VPC", async () => {
+        const prod = await runStack("prod", {
+            "stateful-nginx:eks": { loadBalancerScheme: "internal", endpointPublicAccessCidrs: ["203.0.113.0/24"] },
+            "stateful-nginx:services": { loadBalancer: { sourceRanges: [] } },
+        });
+        const report = await runPolicies(policies, prod.resources, { config: policyConfig("prod") });
+        const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+        assert.deepEqual(mandatory.map(formatViolation), []);
+    });
+
+    it("still catches the same load balancer once it is internet-facing", async () => {
+        const prod = await runStack("prod", {
+            "stateful-nginx:eks": { endpointPublicAccessCidrs: ["203.0.113.0/24"] },
+            "stateful-nginx:services": { loadBalancer: { sourceRanges: [] } },
+        });
+        const report = await runPolicies(policies, prod.resources, { config: policyConfig("prod") });
+        assert.ok(
+            report.violations.some(
+                (violation) =>
+                    violation.policyName === "loadbalancer-source-ranges" && violation.enforcementLevel === "mandatory",
+            ),
+        );
+    });
+});
