@@ -53,6 +53,11 @@ const pinnedImage = z
         "must be pinned to a tag other than latest or a digest",
     );
 
+/** A key an earlier version took: any value is refused with `message`, so old stack files say what changed. */
+function removedKey(message: string) {
+    return z.never({ error: message }).optional();
+}
+
 /** The nginx StatefulSet: `app` in the stack file. */
 export const appSchema = z
     .strictObject({
@@ -62,11 +67,11 @@ export const appSchema = z
         namespace: dnsLabel.default("stateful-nginx"),
         /** Create the namespace (never `default` or a `kube-*` namespace, which every cluster has). */
         createNamespace: z.boolean().default(true),
-        /**
-         * Keep the namespace in the cluster when the stack is destroyed (Pulumi's `retainOnDelete`). Deleting a
-         * namespace deletes every PersistentVolumeClaim in it, so this is on unless a stack opts out.
-         */
-        retainNamespaceOnDelete: z.boolean().default(true),
+        /** Removed: the namespace holds the claims, so the program never deletes it (docs/operations.md). */
+        retainNamespaceOnDelete: removedKey(
+            "is no longer a setting: the namespace is never deleted (it holds the claims); remove the key " +
+                "(a stack that set false: first pulumi up with true on the previous version)",
+        ),
         replicas: z
             .number()
             .int("must be a whole number")
@@ -88,8 +93,11 @@ export const appSchema = z
             .min(0, "must be 0 or more")
             .max(3600, "must be at most 3600")
             .default(5),
-        /** Delete the StatefulSet without deleting its pods (`kubectl delete statefulset --cascade=orphan`). */
-        orphanPodsOnDelete: z.boolean().default(false),
+        /** Removed: every replacement of the set orphans its pods, and destroy stops them (docs/operations.md). */
+        orphanPodsOnDelete: removedKey(
+            "is no longer a setting: replacing the StatefulSet always leaves its pods serving, and pulumi destroy " +
+                "always stops them; remove the key",
+        ),
         storage: z
             .strictObject({
                 size: storageSize.default("1Gi"),

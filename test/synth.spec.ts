@@ -60,7 +60,7 @@ describe("npm run synth", function () {
                 }
             });
 
-            it("lists every resource with urn, type, name, parent, dependencies, provider and inputs", () => {
+            it("lists every resource with urn, type, name, parent, dependencies, provider, inputs and options", () => {
                 const rows = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as Record<
                     string,
                     unknown
@@ -75,7 +75,9 @@ describe("npm run synth", function () {
                         "dependencies",
                         "provider",
                         "inputs",
+                        "options",
                     ]);
+                    assert.strictEqual(typeof row.options, "object", `${String(row.urn)} has no options object`);
                     if (row.parent !== null)
                         assert.ok(urns.has(row.parent), `${String(row.urn)} has an unknown parent`);
                     for (const dependency of row.dependencies as string[]) assert.ok(urns.has(dependency), dependency);

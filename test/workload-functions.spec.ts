@@ -9,6 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { appSchema, quantityValue } from "../config/app";
 import {
+    claimNames,
+    lifecycleAnchorName,
     nginxPodTemplate,
     namespacePlan,
     pageScript,
@@ -60,46 +62,47 @@ describe("workload labels", () => {
 describe("workload namespace plan", () => {
     const app = (overrides: object) => appSchema.parse(overrides);
 
-    it("creates the namespace and keeps it on destroy by default", () => {
-        assert.deepStrictEqual(namespacePlan(app({})), { create: true, retainOnDelete: true });
+    it("applies the namespace by default (created if missing, taken over if there)", () => {
+        assert.deepStrictEqual(namespacePlan(app({})), { apply: true });
     });
 
-    it("deletes it on destroy only when a stack opts out", () => {
-        assert.deepStrictEqual(namespacePlan(app({ retainNamespaceOnDelete: false })), {
-            create: true,
-            retainOnDelete: false,
-        });
-    });
-
-    it("never creates default or the kube-* namespaces", () => {
+    it("never applies default or the kube-* namespaces", () => {
         for (const namespace of ["default", "kube-system", "kube-public", "kube-node-lease"]) {
-            assert.deepStrictEqual(namespacePlan(app({ namespace })), { create: false, retainOnDelete: false });
+            assert.deepStrictEqual(namespacePlan(app({ namespace })), { apply: false });
         }
     });
 
     it("leaves an existing namespace alone when told not to create it", () => {
-        assert.deepStrictEqual(namespacePlan(app({ createNamespace: false })), {
-            create: false,
-            retainOnDelete: false,
-        });
+        assert.deepStrictEqual(namespacePlan(app({ createNamespace: false })), { apply: false });
     });
 });
 
 describe("workload annotations", () => {
-    it("are none by default", () => {
-        assert.strictEqual(statefulSetAnnotations({ orphanPodsOnDelete: false, partition: 0 }), undefined);
-    });
-
-    it("orphan the pods on delete when asked", () => {
-        assert.deepStrictEqual(statefulSetAnnotations({ orphanPodsOnDelete: true, partition: 0 }), {
+    it("always orphan the pods when the set itself is deleted (a replacement)", () => {
+        assert.deepStrictEqual(statefulSetAnnotations({ partition: 0 }), {
             "pulumi.com/deletionPropagationPolicy": "orphan",
         });
     });
 
     it("stop Pulumi waiting for a rollout that a partition holds back", () => {
-        assert.deepStrictEqual(statefulSetAnnotations({ orphanPodsOnDelete: false, partition: 2 }), {
+        assert.deepStrictEqual(statefulSetAnnotations({ partition: 2 }), {
+            "pulumi.com/deletionPropagationPolicy": "orphan",
             "pulumi.com/skipAwait": "true",
         });
+    });
+});
+
+describe("workload claims and lifecycle anchor", () => {
+    it("name each ordinal's claim as the StatefulSet controller does", () => {
+        assert.deepStrictEqual(claimNames("web", 3), [
+            "nginx-persistent-storage-web-0",
+            "nginx-persistent-storage-web-1",
+            "nginx-persistent-storage-web-2",
+        ]);
+    });
+
+    it("name the anchor after the app", () => {
+        assert.strictEqual(lifecycleAnchorName("web"), "web-lifecycle");
     });
 });
 

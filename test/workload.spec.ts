@@ -5,7 +5,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Service } from "kubernetes-models/v1/Service";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -20,7 +22,10 @@ import type { RegisteredResource } from "./helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-const NAMESPACE = "kubernetes:core/v1:Namespace";
+// Applied with server-side apply (created if missing, taken over if there), never deleted.
+const NAMESPACE = "kubernetes:core/v1:NamespacePatch";
+const CLAIM = "kubernetes:core/v1:PersistentVolumeClaimPatch";
+const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SERVICE = "kubernetes:core/v1:Service";
 const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
@@ -28,7 +33,10 @@ const WORKLOAD = "stateful-nginx:workload:NginxStatefulSet";
 
 /** The Kubernetes schema (kubernetes-models 4.5.1) of every object type the workload declares. */
 const SCHEMAS: Record<string, new (data: any) => { validate(): void }> = {
+    // A Patch resource that creates a missing object must be a whole, valid object.
     [NAMESPACE]: Namespace,
+    [CLAIM]: PersistentVolumeClaim,
+    [CONFIG_MAP]: ConfigMap,
     [SERVICE]: Service,
     [STATEFUL_SET]: StatefulSet,
     [PDB]: PodDisruptionBudget,
@@ -72,10 +80,14 @@ for (const stack of ["dev", "prod"]) {
         });
 
         describe("resources and names", () => {
-            it("is one NginxStatefulSet component of a Namespace, a headless Service, a StatefulSet and a PDB", () => {
+            it("is one NginxStatefulSet component of a namespace, an anchor, a claim per pod, a headless Service, a StatefulSet and a PDB", () => {
                 assert.strictEqual(run.ofType(WORKLOAD).length, 1);
                 const types = children(run).map((resource) => resource.type);
-                assert.deepStrictEqual(types.sort(), [NAMESPACE, SERVICE, STATEFUL_SET, PDB].sort());
+                const claims = Array.from({ length: app().replicas }, () => CLAIM);
+                assert.deepStrictEqual(
+                    types.sort(),
+                    [NAMESPACE, CONFIG_MAP, ...claims, SERVICE, STATEFUL_SET, PDB].sort(),
+                );
             });
 
             it("names the StatefulSet, its headless Service and its PDB after app.name", () => {
@@ -211,8 +223,33 @@ for (const stack of ["dev", "prod"]) {
                 }
             });
 
-            it("lets Pulumi delete its pods with it by default (no orphan annotation)", () => {
-                assert.strictEqual(metadataOf(run.get(STATEFUL_SET, "nginx")).annotations, undefined);
+            it("orphans its pods when deleted alone, and is deleted with its lifecycle anchor", () => {
+                const set = run.get(STATEFUL_SET, "nginx");
+                const anchor = run.get(CONFIG_MAP, "nginx-lifecycle");
+                assert.strictEqual(metadataOf(set).annotations["pulumi.com/deletionPropagationPolicy"], "orphan");
+                assert.strictEqual(set.options.deletedWith, anchor.urn);
+                const [{ uid, ...owner }] = metadataOf(set).ownerReferences;
+                assert.deepStrictEqual(owner, {
+                    apiVersion: "v1",
+                    kind: "ConfigMap",
+                    name: "nginx-lifecycle",
+                    blockOwnerDeletion: true,
+                });
+                // The anchor's uid, as the API server reported it (the harness's mock state).
+                assert.match(uid, /^uid-\d+$/);
+                assert.ok(run.dependsOn(set, anchor), "the set does not wait for its anchor");
+            });
+
+            it("waits for every pod's claim, which carries the configured size and is never deleted", () => {
+                const set = run.get(STATEFUL_SET, "nginx");
+                const [template] = specOf(set).volumeClaimTemplates;
+                for (let ordinal = 0; ordinal < app().replicas; ordinal++) {
+                    const claim = run.get(CLAIM, `nginx-claim-${ordinal}`);
+                    assert.strictEqual(metadataOf(claim).name, `nginx-persistent-storage-nginx-${ordinal}`);
+                    assert.deepStrictEqual(specOf(claim), template.spec);
+                    assert.strictEqual(claim.options.retainOnDelete, true);
+                    assert.ok(run.dependsOn(set, claim), `the set does not wait for claim ${ordinal}`);
+                }
             });
         });
 
@@ -363,13 +400,6 @@ for (const stack of ["dev", "prod"]) {
         });
 
         describe("configured", () => {
-            it("orphans its pods on delete when orphanPodsOnDelete is true", async () => {
-                const other = await withApp({ orphanPodsOnDelete: true });
-                assert.deepStrictEqual(metadataOf(other.get(STATEFUL_SET, "nginx")).annotations, {
-                    "pulumi.com/deletionPropagationPolicy": "orphan",
-                });
-            });
-
             it("takes its name, replicas and pod management policy from config", async () => {
                 const other = await withApp({ name: "web", replicas: 2, podManagementPolicy: "Parallel" });
                 const set = other.get(STATEFUL_SET, "nginx");
@@ -457,11 +487,16 @@ describe("the workload on a given target", function () {
         assert.strictEqual(claim.spec.storageClassName, "fast-ssd");
     });
 
-    it("deletes the namespace on destroy only when retainNamespaceOnDelete is false", async () => {
-        const kept = await onTarget({});
-        const deleted = await onTarget({ retainNamespaceOnDelete: false });
-        assert.strictEqual(kept.get(NAMESPACE, "nginx").retainOnDelete, true);
-        assert.strictEqual(deleted.get(NAMESPACE, "nginx").retainOnDelete, false);
+    it("never deletes the namespace: destroy and dropping createNamespace both leave it", async () => {
+        const run = await onTarget({});
+        assert.strictEqual(run.get(NAMESPACE, "nginx").options.retainOnDelete, true);
+        assert.strictEqual(run.get(NAMESPACE, "nginx").retainOnDelete, true);
+    });
+
+    it("creates the claims only once the target's storage is ready", async () => {
+        const run = await onTarget({ replicas: 2 });
+        const storageClass = run.get("kubernetes:storage.k8s.io/v1:StorageClass", "class");
+        for (const claim of run.ofType(CLAIM)) assert.ok(run.dependsOn(claim, storageClass), claim.name);
     });
 
     it("offers Services the selector, port 80 to http and the replica count", async () => {
@@ -518,6 +553,16 @@ describe("bad workload configuration", () => {
             "a read-only access mode (each pod writes its page)",
             { storage: { accessModes: ["ReadOnlyMany"] } },
             'stateful-nginx:app.storage.accessModes[0]: got "ReadOnlyMany"; must be one of ReadWriteOnce, ReadWriteOncePod, ReadWriteMany',
+        ],
+        [
+            "orphanPodsOnDelete, which every replacement now does",
+            { orphanPodsOnDelete: true },
+            "stateful-nginx:app.orphanPodsOnDelete: got true; is no longer a setting: replacing the StatefulSet always leaves its pods serving, and pulumi destroy always stops them; remove the key",
+        ],
+        [
+            "retainNamespaceOnDelete, since the namespace is never deleted",
+            { retainNamespaceOnDelete: false },
+            "stateful-nginx:app.retainNamespaceOnDelete: got false; is no longer a setting: the namespace is never deleted (it holds the claims); remove the key (a stack that set false: first pulumi up with true on the previous version)",
         ],
         [
             "a memory request above the memory limit",

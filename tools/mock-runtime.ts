@@ -4,7 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import {
+    deserializeProperties,
+    deserializeProperty,
+    specialSecretSig,
+    specialSigKey,
+} from "@pulumi/pulumi/runtime/rpc";
 import { mockCallResult, mockResourceState } from "./mock-state";
 
 // Marked internal in the SDK's typings, but it is what `pulumi` itself awaits before a program ends.
@@ -34,6 +39,25 @@ export interface RegisteredResource {
     readonly retainOnDelete: boolean;
     /** The `protect` resource option. */
     readonly protect: boolean;
+    /** The resource options the program set, as the engine receives them; `{}` when none (see `optionsOf`). */
+    readonly options: ResourceOptionsRecord;
+}
+
+/** The lifecycle options of one registration: only those the program set. */
+export interface ResourceOptionsRecord {
+    deleteBeforeReplace?: boolean;
+    retainOnDelete?: boolean;
+    protect?: boolean;
+    ignoreChanges?: string[];
+    replaceOnChanges?: string[];
+    /** The value whose change makes the engine replace the resource (deserialized, secrets marked). */
+    replacementTrigger?: unknown;
+    customTimeouts?: { create?: string; update?: string; delete?: string };
+    import?: string;
+    /** URN of the resource whose deletion makes this one's own delete a no-op. */
+    deletedWith?: string;
+    /** URNs of resources whose replacement also replaces this one. */
+    replaceWith?: string[];
 }
 
 export interface ProgramRun {
@@ -72,6 +96,36 @@ export function redactSecrets(value: unknown): unknown {
     return value;
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * The options a RegisterResourceRequest carries (getters of @pulumi/pulumi 3.248's proto/resource_pb.d.ts),
+ * keeping only what the program set: an unset boolean, an empty list or an empty string is left out.
+ */
+export function optionsOf(req: any): ResourceOptionsRecord {
+    const options: ResourceOptionsRecord = {};
+    if (req.getDeletebeforereplacedefined() && req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
+    if (req.getRetainondelete() !== undefined) options.retainOnDelete = req.getRetainondelete();
+    if (req.getProtect() !== undefined) options.protect = req.getProtect();
+    if (req.getIgnorechangesList().length > 0) options.ignoreChanges = [...req.getIgnorechangesList()];
+    if (req.getReplaceonchangesList().length > 0) options.replaceOnChanges = [...req.getReplaceonchangesList()];
+    const trigger = req.getReplacementTrigger();
+    if (trigger !== undefined) options.replacementTrigger = deserializeProperty(trigger.toJavaScript());
+    const timeouts = req.getCustomtimeouts();
+    if (timeouts) {
+        const set = Object.entries({
+            create: timeouts.getCreate(),
+            update: timeouts.getUpdate(),
+            delete: timeouts.getDelete(),
+        }).filter(([, value]) => value !== "");
+        if (set.length > 0) options.customTimeouts = Object.fromEntries(set);
+    }
+    if (req.getImportid()) options.import = req.getImportid();
+    if (req.getDeletedwith()) options.deletedWith = req.getDeletedwith();
+    if (req.getReplaceWithList().length > 0) options.replaceWith = [...req.getReplaceWithList()];
+    return options;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
 function providerUrn(reference: string): string | null {
     return reference ? reference.slice(0, reference.lastIndexOf("::")) : null;
 }
@@ -106,6 +160,7 @@ if (!monitor.__statefulNginxRecording) {
                         read: method === "readResource",
                         retainOnDelete: method === "registerResource" && req.getRetainondelete() === true,
                         protect: method === "registerResource" && req.getProtect() === true,
+                        options: method === "registerResource" ? optionsOf(req) : {},
                     });
                 }
                 callback(err, resp);

@@ -151,7 +151,10 @@ export function mockResourceState(type: string, name: string, inputs: Inputs, id
         case "kubernetes:core/v1:Service":
             return serviceState(name, inputs, id);
         case "kubernetes:core/v1:ConfigMap":
-            return inputs.metadata === undefined ? readConfigMapState(name, id) : inputs;
+            // The API server gives every object a uid; owner references (the workload's lifecycle anchor) name it.
+            return inputs.metadata === undefined
+                ? readConfigMapState(name, id)
+                : { ...inputs, metadata: { ...inputs.metadata, uid: `uid-${stableNumber(name, 1e9)}` } };
         case "eks:index:Cluster":
             return {
                 ...inputs,

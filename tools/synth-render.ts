@@ -30,6 +30,8 @@ export function renderResources(resources: readonly RegisteredResource[]): strin
         dependencies: resource.dependencies,
         provider: resource.provider,
         inputs: sortKeys(redactSecrets(resource.inputs)),
+        // Lifecycle options (deleteBeforeReplace, retainOnDelete, deletedWith, ...): what a second `up` does.
+        options: sortKeys(redactSecrets(resource.options)),
     }));
     return `${JSON.stringify(rows, null, 2)}\n`;
 }

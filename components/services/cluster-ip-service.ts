@@ -27,7 +27,8 @@ export class ClusterIpService extends pulumi.ComponentResource {
                 metadata: { name: args.serviceName, namespace: args.namespace, labels: args.labels ?? args.selector },
                 spec: { type: "ClusterIP", selector: args.selector, ports: servicePorts(args.port) },
             },
-            { parent: this, provider: args.target.provider },
+            // The provider waits for ready endpoints: pods that cannot run before the platform is ready.
+            { parent: this, provider: args.target.provider, dependsOn: args.target.ready },
         );
         this.serviceName = this.service.metadata.name;
         this.type = this.service.spec.type;

@@ -34,6 +34,12 @@ export interface ExposedServiceArgs {
      */
     externalTrafficPolicy?: "Cluster" | "Local";
     /**
+     * Resources the new Service waits for besides the platform's readiness: the program's own LoadBalancer
+     * Service, so that a copy drawing from the same pool never takes its fixed address first.
+     * @default []
+     */
+    after?: pulumi.Resource[];
+    /**
      * Labels on the new Service.
      * @default - the original's labels, as `kubectl expose` does
      */
@@ -118,7 +124,16 @@ export class ExposedService extends pulumi.ComponentResource {
                     ...(isLoadBalancer ? loadBalancerSpec(args) : {}),
                 },
             },
-            { parent: this, provider, dependsOn: isLoadBalancer ? args.target.loadBalancer.ready : [] },
+            {
+                parent: this,
+                provider,
+                // A selector Service waits for ready endpoints, a LoadBalancer also for its address.
+                dependsOn: [
+                    ...args.target.ready,
+                    ...(isLoadBalancer ? args.target.loadBalancer.ready : []),
+                    ...(args.after ?? []),
+                ],
+            },
         );
         this.serviceName = this.service.metadata.name;
         this.type = this.service.spec.type;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { SelectorServiceArgs } from "./selector-service-args";
-import { loadBalancerAddress, loadBalancerSpec, servicePorts } from "./service-spec";
+import { fixedAddresses, loadBalancerAddress, loadBalancerSpec, servicePorts } from "./service-spec";
 
 export interface LoadBalancerServiceArgs extends SelectorServiceArgs {
     /**
@@ -37,6 +37,7 @@ export class LoadBalancerService extends pulumi.ComponentResource {
 
     constructor(name: string, args: LoadBalancerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stateful-nginx:services:LoadBalancerService", name, {}, opts);
+        const fixed = fixedAddresses(args.target.loadBalancer.annotations);
 
         this.service = new k8s.core.v1.Service(
             name,
@@ -54,7 +55,16 @@ export class LoadBalancerService extends pulumi.ComponentResource {
                     ...loadBalancerSpec(args),
                 },
             },
-            { parent: this, provider: args.target.provider, dependsOn: args.target.loadBalancer.ready },
+            {
+                parent: this,
+                provider: args.target.provider,
+                dependsOn: [...args.target.ready, ...args.target.loadBalancer.ready],
+                // A fixed address serves one Service: a replacement must give it up first. A new fixed address
+                // replaces the Service (the engine compares the trigger with the last one it recorded), so
+                // `pulumi up` waits for an ingress that shows the new address; an in-place update would return
+                // on the old one, which is still in the status.
+                ...(fixed !== undefined ? { deleteBeforeReplace: true, replacementTrigger: fixed } : {}),
+            },
         );
         this.serviceName = this.service.metadata.name;
         this.type = this.service.spec.type;

@@ -147,6 +147,12 @@ export class NginxServices extends pulumi.ComponentResource {
                     externalTrafficPolicy: services.loadBalancer.externalTrafficPolicy,
                     // Our own copies carry the app's labels; a copy of a foreign Service keeps the original's.
                     labels: isOwn ? (args.labels ?? args.selector) : undefined,
+                    // MetalLB hands out the lowest free address of an auto-assigning pool: a copy created
+                    // first could take the main Service's fixed one.
+                    after:
+                        exposure.type === "LoadBalancer" && this.loadBalancerService
+                            ? [this.loadBalancerService.service]
+                            : [],
                 },
                 { parent: this },
             );

@@ -34,7 +34,15 @@ export class NodePortService extends pulumi.ComponentResource {
                 metadata: { name: args.serviceName, namespace: args.namespace, labels: args.labels ?? args.selector },
                 spec: { type: "NodePort", selector: args.selector, ports: servicePorts(args.port, args.nodePort) },
             },
-            { parent: this, provider: args.target.provider },
+            {
+                parent: this,
+                provider: args.target.provider,
+                // The provider waits for ready endpoints: pods that cannot run before the platform is ready.
+                dependsOn: args.target.ready,
+                // A fixed port is allocated once per cluster: a replacement (a new name or namespace) must free
+                // it first, or the new Service fails with "provided port is already allocated".
+                deleteBeforeReplace: args.nodePort !== undefined,
+            },
         );
         this.serviceName = this.service.metadata.name;
         this.type = this.service.spec.type;

@@ -100,6 +100,12 @@ export function loadBalancerAddress(status: k8s.types.output.core.v1.ServiceStat
  */
 const FIXED_ADDRESS_ANNOTATIONS = ["metallb.io/loadBalancerIPs", "metallb.universe.tf/loadBalancerIPs"];
 
+/** The fixed addresses the platform's annotations request (MetalLB `loadBalancerIPs`), or undefined for none. */
+export function fixedAddresses<T>(annotations: Record<string, T>): T | undefined {
+    const key = FIXED_ADDRESS_ANNOTATIONS.find((candidate) => annotations[candidate] !== undefined);
+    return key === undefined ? undefined : annotations[key];
+}
+
 /** The platform's LoadBalancer annotations for a re-exposed Service: the same pool or NLB, not the fixed address. */
 export function annotationsForExposure<T>(annotations: Record<string, T>): Record<string, T> {
     return Object.fromEntries(Object.entries(annotations).filter(([key]) => !FIXED_ADDRESS_ANNOTATIONS.includes(key)));

@@ -1,5 +1,6 @@
-export { statefulSetAnnotations } from "./annotations";
+export { PATCH_FORCE, statefulSetAnnotations } from "./annotations";
 export { CLUSTER_DOMAIN, podDnsNames } from "./dns";
+export { claimNames, lifecycleAnchorName } from "./lifecycle";
 export { PART_OF, recommendedLabels, selectorLabels } from "./labels";
 export { namespacePlan, SYSTEM_NAMESPACES } from "./namespace";
 export type { NamespacePlan } from "./namespace";

@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../../config/app";
 import { ownServiceNames } from "../../config";
 import type { ClusterTarget } from "../target";
-import { statefulSetAnnotations } from "./annotations";
+import { PATCH_FORCE, statefulSetAnnotations } from "./annotations";
 import { podDnsNames } from "./dns";
 import { recommendedLabels, selectorLabels } from "./labels";
+import { claimNames, lifecycleAnchorName } from "./lifecycle";
 import { namespacePlan } from "./namespace";
 import { CONTAINER_PORT, DATA_VOLUME, nginxPodTemplate } from "./pod-template";
 
@@ -28,7 +29,12 @@ export interface ServicePort {
  * its own PersistentVolumeClaim that outlives the pod and the set, and a stable DNS name through the set's
  * own headless Service. Each pod serves a page that names it, written once to its volume.
  *
- * Children: the Namespace (optional), the headless Service, the StatefulSet and a PodDisruptionBudget.
+ * Children: the namespace (optional, applied and never deleted), the lifecycle anchor, one claim per ordinal,
+ * the headless Service, the StatefulSet and a PodDisruptionBudget.
+ *
+ * Day 2 (docs/operations.md): a change Kubernetes can only make by recreating the set (volume claim template,
+ * pod management policy) orphans the pods, and the new set adopts them; a new size grows each claim in place;
+ * `pulumi destroy` deletes the anchor, whose garbage collection stops the pods; claims and namespace stay.
  */
 export class NginxStatefulSet extends pulumi.ComponentResource {
     /** The namespace everything lives in; from the Namespace resource when the component creates it. */
@@ -42,7 +48,12 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
     /** The port the pods listen on: what a client of a pod DNS name connects to (headless means no proxy). */
     public readonly containerPort: number = CONTAINER_PORT.containerPort;
     public readonly replicas: number;
-    public readonly namespaceResource?: k8s.core.v1.Namespace;
+    /** The namespace, applied with server-side apply (created if missing, taken over if not); never deleted. */
+    public readonly namespaceResource?: k8s.core.v1.NamespacePatch;
+    /** Owns the StatefulSet: deleting it (destroy) deletes the set and its pods, and nothing else does. */
+    public readonly lifecycleAnchor: k8s.core.v1.ConfigMap;
+    /** Each ordinal's claim, `nginx-persistent-storage-<set>-<i>`: where its size is set and grown. */
+    public readonly claims: k8s.core.v1.PersistentVolumeClaimPatch[];
     public readonly headlessService: k8s.core.v1.Service;
     public readonly statefulSet: k8s.apps.v1.StatefulSet;
     public readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
@@ -59,12 +70,18 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
         this.selector = selectorLabels(this.labels);
 
         const plan = namespacePlan(app);
-        if (plan.create) {
-            this.namespaceResource = new k8s.core.v1.Namespace(
+        if (plan.apply) {
+            // Server-side apply creates a missing namespace and takes over one that is already there (after a
+            // destroy, or createNamespace false -> true), where a plain create fails with AlreadyExists
+            // (pulumi-kubernetes await.go `Creation`: Patch resources always send an apply PATCH). Deleting a
+            // namespace deletes every claim in it, so the program never does: retainOnDelete, for destroy and
+            // for createNamespace true -> false alike.
+            this.namespaceResource = new k8s.core.v1.NamespacePatch(
                 name,
                 {
                     metadata: {
                         name: app.namespace,
+                        annotations: PATCH_FORCE,
                         labels: {
                             ...recommendedLabels(app.name, "namespace"),
                             // Every pod here meets the restricted Pod Security profile; keep it that way.
@@ -73,12 +90,58 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                         },
                     },
                 },
-                // Deleting a namespace deletes its PVCs: with retainOnDelete, destroy leaves it in the cluster.
-                { ...options, retainOnDelete: plan.retainOnDelete },
+                { ...options, retainOnDelete: true },
             );
         }
         // Through the Namespace's output, so everything inside it depends on it without a dependsOn.
         this.namespace = this.namespaceResource ? this.namespaceResource.metadata.name : pulumi.output(app.namespace);
+
+        // Owner of the StatefulSet (below). Constant inputs: replacing it would garbage-collect the set's pods.
+        this.lifecycleAnchor = new k8s.core.v1.ConfigMap(
+            `${name}-lifecycle`,
+            {
+                metadata: {
+                    name: lifecycleAnchorName(app.name),
+                    namespace: this.namespace,
+                    labels: recommendedLabels(app.name, "lifecycle"),
+                },
+                data: {
+                    about:
+                        "Owns the StatefulSet: deleting this ConfigMap deletes the set and its pods (the claims stay). " +
+                        "pulumi destroy does; replacing the set alone leaves the pods running.",
+                },
+            },
+            options,
+        );
+
+        // One claim per ordinal, applied before the set: created here on the first `up` (the set then uses it),
+        // grown in place when the size rises. A claim is not replaced on a size change (pulumi-kubernetes
+        // diff.go: PersistentVolumeClaim replaces only on accessModes, selector, storageClassName, volumeName;
+        // and a Patch resource only on name or namespace, provider.go `Diff`), and the API server refuses
+        // what a bound claim cannot do (shrink, a class without allowVolumeExpansion, another class or access
+        // mode) at the claim, in preview (server dry-run) and up, before the set is touched. Never deleted:
+        // scaling down or destroying leaves the data (a deleted Patch would also give up the fields it set).
+        const storageClassName = app.storage.storageClassName ?? target.storageClassName;
+        this.claims = claimNames(app.name, app.replicas).map(
+            (claimName, ordinal) =>
+                new k8s.core.v1.PersistentVolumeClaimPatch(
+                    `${name}-claim-${ordinal}`,
+                    {
+                        metadata: {
+                            name: claimName,
+                            namespace: this.namespace,
+                            labels: recommendedLabels(app.name, "storage"),
+                            annotations: PATCH_FORCE,
+                        },
+                        spec: {
+                            accessModes: app.storage.accessModes,
+                            storageClassName,
+                            resources: { requests: { storage: app.storage.size } },
+                        },
+                    },
+                    { ...options, retainOnDelete: true, dependsOn: target.ready },
+                ),
+        );
 
         this.headlessService = new k8s.core.v1.Service(
             `${name}-headless`,
@@ -104,7 +167,8 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                     ],
                 },
             },
-            options,
+            // Like every selector Service: its pods cannot come before the nodes and storage do.
+            { ...options, dependsOn: target.ready },
         );
 
         this.statefulSet = new k8s.apps.v1.StatefulSet(
@@ -115,6 +179,17 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                     namespace: this.namespace,
                     labels: this.labels,
                     annotations: statefulSetAnnotations(app),
+                    // Kubernetes' garbage collector deletes the set (and, through the set, its pods) once the
+                    // anchor is deleted in the foreground; blockOwnerDeletion makes that delete wait for them.
+                    ownerReferences: [
+                        {
+                            apiVersion: "v1",
+                            kind: "ConfigMap",
+                            name: this.lifecycleAnchor.metadata.name,
+                            uid: this.lifecycleAnchor.metadata.uid,
+                            blockOwnerDeletion: true,
+                        },
+                    ],
                 },
                 spec: {
                     replicas: app.replicas,
@@ -128,7 +203,7 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                             metadata: { name: DATA_VOLUME, labels: recommendedLabels(app.name, "storage") },
                             spec: {
                                 accessModes: app.storage.accessModes,
-                                storageClassName: app.storage.storageClassName ?? target.storageClassName,
+                                storageClassName,
                                 resources: { requests: { storage: app.storage.size } },
                             },
                         },
@@ -139,7 +214,14 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                     minReadySeconds: app.minReadySeconds,
                 },
             },
-            { ...options, dependsOn: target.ready },
+            {
+                ...options,
+                dependsOn: [...target.ready, ...this.claims],
+                // When the anchor goes too (destroy), the engine skips the set's own delete (pulumi
+                // pkg/resource/deploy/step.go `DeleteStep.Apply`, v3.248.0: `isDeletedWith`) and the
+                // anchor's foreground delete stops the pods; a replacement of the set alone orphans them.
+                deletedWith: this.lifecycleAnchor,
+            },
         );
 
         this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(

@@ -108,7 +108,6 @@ export function kindStackConfig(options: KindStackOptions): Record<string, { val
             namespace: options.namespace,
             replicas: options.replicas,
             podManagementPolicy: "OrderedReady",
-            retainNamespaceOnDelete: true,
             storage: { size: "1Gi", storageClassName: "standard" },
         }),
         "stateful-nginx:services": json({
