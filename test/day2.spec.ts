@@ -1,0 +1,330 @@
+/**
+ * Day 2: each change an operator makes to a live stack, as a second `pulumi up` would carry it out. Each row
+ * synthesizes the shipped stack and a changed copy, then derives the steps with the engine's and the Kubernetes
+ * provider's rules (./provider-rules.ts, which cites the upstream source lines). docs/operations.md has the
+ * table these specs back; what only a cluster can show (garbage collection, adoption, resize) is in test/e2e.
+ */
+import * as assert from "assert";
+import { quantityValue } from "../config/app";
+import { readStackFile, stackFilePath } from "../tools/stack-config";
+import { metadataOf, runStack, specOf, StackRun } from "./helpers";
+import {
+    alreadyExists,
+    claimUpdateRefusal,
+    leftByDestroy,
+    objectKey,
+    planDestroy,
+    planUpdate,
+    type Step,
+} from "./provider-rules";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+const STATEFUL_SET = "kubernetes:apps/v1:StatefulSet";
+const CLAIM = "kubernetes:core/v1:PersistentVolumeClaimPatch";
+const NAMESPACE = "kubernetes:core/v1:NamespacePatch";
+const SERVICE = "kubernetes:core/v1:Service";
+const ANCHOR = "kubernetes:core/v1:ConfigMap";
+
+function stackBlock(stack: string, key: string): Record<string, any> {
+    return JSON.parse(readStackFile(stackFilePath(stack)).config[`stateful-nginx:${key}`] ?? "{}");
+}
+
+/** The stack with its `app` (and optionally `services`) block changed as an operator would edit it. */
+function edited(stack: string, app: Record<string, unknown>, services: Record<string, unknown> = {}) {
+    return runStack(stack, {
+        "stateful-nginx:app": { ...stackBlock(stack, "app"), ...app },
+        "stateful-nginx:services": { ...stackBlock(stack, "services"), ...services },
+    });
+}
+
+function step(steps: Step[], type: string, name: string): Step {
+    const found = steps.find((candidate) => candidate.type === type && candidate.name === name);
+    if (!found) throw new Error(`no step for ${type} ${name}`);
+    return found;
+}
+
+function stepsOfType(steps: Step[], type: string): Step[] {
+    return steps.filter((candidate) => candidate.type === type);
+}
+
+const VERIFICATION_JOB = "kubernetes:batch/v1:Job";
+
+/** Only what a change touches, besides the verification Job (dev), which runs again after every change. */
+function changes(steps: Step[]): Step[] {
+    return steps.filter((candidate) => candidate.op !== "same" && candidate.type !== VERIFICATION_JOB);
+}
+
+/** The set is recreated while its pods keep serving: deleted first with Orphan, read from the OLD inputs. */
+function assertRecreatedKeepingPods(steps: Step[], key: string) {
+    const set = step(steps, STATEFUL_SET, "nginx");
+    assert.strictEqual(set.op, "replace");
+    assert.ok(set.replaceKeys.includes(key), `replaced for ${set.replaceKeys.join(", ")}`);
+    assert.strictEqual(set.deleteBeforeReplace, true);
+    assert.deepStrictEqual(set.deletion, { kind: "deleted", propagation: "Orphan" });
+    // The pods stay only if the new set adopts them: same name, same selector.
+    assert.strictEqual(metadataOf(set.after!).name, metadataOf(set.before!).name);
+    assert.deepStrictEqual(specOf(set.after!).selector, specOf(set.before!).selector);
+}
+
+for (const stack of ["dev", "prod"]) {
+    describe(`day 2 on the ${stack} stack`, function () {
+        this.timeout(120000);
+        let shipped: StackRun;
+        const app = () => stackBlock(stack, "app");
+
+        before(async () => {
+            shipped = await runStack(stack);
+        });
+
+        describe("app.storage.size up", () => {
+            let steps: Step[];
+            before(async () => {
+                steps = planUpdate(
+                    shipped.resources,
+                    (await edited(stack, { storage: { ...app().storage, size: "2Gi" } })).resources,
+                );
+            });
+
+            it("grows every existing claim in place, one per ordinal below replicas", () => {
+                const claims = stepsOfType(steps, CLAIM);
+                assert.strictEqual(claims.length, app().replicas);
+                for (const claim of claims) {
+                    assert.strictEqual(claim.op, "update", claim.name);
+                    assert.strictEqual(specOf(claim.after!).resources.requests.storage, "2Gi");
+                    assert.strictEqual(claimUpdateRefusal(claim.before!, claim.after!, true, quantityValue), undefined);
+                }
+            });
+
+            it("recreates the StatefulSet for its claim template without stopping a pod", () => {
+                assertRecreatedKeepingPods(steps, "spec.volumeClaimTemplates");
+            });
+
+            it("touches nothing else: namespace, anchor and Services stay", () => {
+                const touched = changes(steps).map((candidate) => candidate.type);
+                assert.deepStrictEqual([...new Set(touched)].sort(), [CLAIM, STATEFUL_SET].sort());
+            });
+
+            it("applies the claims before the set, so a refused resize stops the update before the set changes", () => {
+                const set = step(steps, STATEFUL_SET, "nginx").after!;
+                for (const claim of stepsOfType(steps, CLAIM)) assert.ok(set.dependencies.includes(claim.urn));
+            });
+        });
+
+        describe("a resize the API server refuses", () => {
+            it("is a shrink, or growth on a class without allowVolumeExpansion, refused at the claim", async () => {
+                const shrink = planUpdate(
+                    shipped.resources,
+                    (await edited(stack, { storage: { ...app().storage, size: "512Mi" } })).resources,
+                );
+                const [claim] = stepsOfType(shrink, CLAIM);
+                assert.match(claimUpdateRefusal(claim.before!, claim.after!, true, quantityValue)!, /can not be less/);
+                const grow = planUpdate(
+                    shipped.resources,
+                    (await edited(stack, { storage: { ...app().storage, size: "2Gi" } })).resources,
+                );
+                const [grown] = stepsOfType(grow, CLAIM);
+                assert.match(
+                    claimUpdateRefusal(grown.before!, grown.after!, false, quantityValue)!,
+                    /must support resize/,
+                );
+            });
+        });
+
+        describe("storage class or access modes", () => {
+            it("are refused at each existing claim (immutable), before the set could be recreated with mixed claims", async () => {
+                for (const storage of [
+                    { ...app().storage, storageClassName: "fast-ssd" },
+                    { ...app().storage, accessModes: ["ReadWriteOncePod"] },
+                ]) {
+                    const steps = planUpdate(shipped.resources, (await edited(stack, { storage })).resources);
+                    const set = step(steps, STATEFUL_SET, "nginx");
+                    assert.strictEqual(set.op, "replace");
+                    for (const claim of stepsOfType(steps, CLAIM)) {
+                        assert.strictEqual(claim.op, "update", "a Patch resource is never replaced for its spec");
+                        assert.match(
+                            claimUpdateRefusal(claim.before!, claim.after!, true, quantityValue)!,
+                            /immutable/,
+                        );
+                        assert.ok(set.after!.dependencies.includes(claim.urn));
+                    }
+                }
+            });
+        });
+
+        describe("podManagementPolicy", () => {
+            it("recreates the set without stopping a pod, and leaves the claims alone", async () => {
+                const policy = app().podManagementPolicy === "Parallel" ? "OrderedReady" : "Parallel";
+                const steps = planUpdate(
+                    shipped.resources,
+                    (await edited(stack, { podManagementPolicy: policy })).resources,
+                );
+                assertRecreatedKeepingPods(steps, "spec.podManagementPolicy");
+                assert.deepStrictEqual(
+                    changes(steps).map((candidate) => candidate.type),
+                    [STATEFUL_SET],
+                );
+            });
+        });
+
+        describe("pulumi destroy", () => {
+            it("stops the pods through the anchor: the set's own delete is skipped, the anchor goes in the foreground", () => {
+                const steps = planDestroy(shipped.resources);
+                const anchor = step(steps, ANCHOR, "nginx-lifecycle");
+                assert.deepStrictEqual(step(steps, STATEFUL_SET, "nginx").deletion, {
+                    kind: "deleted with",
+                    urn: anchor.urn,
+                });
+                assert.deepStrictEqual(anchor.deletion, { kind: "deleted", propagation: "Foreground" });
+                const owner = metadataOf(step(steps, STATEFUL_SET, "nginx").before!).ownerReferences[0];
+                assert.strictEqual(owner.name, metadataOf(anchor.before!).name);
+                assert.strictEqual(owner.blockOwnerDeletion, true);
+            });
+
+            it("leaves exactly the namespace and every claim", () => {
+                const ns = app().namespace;
+                const claims = Array.from(
+                    { length: app().replicas },
+                    (_, i) => `PersistentVolumeClaim ${ns}/nginx-persistent-storage-nginx-${i}`,
+                );
+                assert.deepStrictEqual(
+                    [...leftByDestroy(shipped.resources)].sort(),
+                    [`Namespace /${ns}`, ...claims].sort(),
+                );
+            });
+        });
+
+        describe("pulumi destroy, then pulumi up", () => {
+            it("takes the kept namespace and claims back instead of failing with AlreadyExists", () => {
+                const left = leftByDestroy(shipped.resources);
+                const steps = planUpdate([], shipped.resources);
+                assert.deepStrictEqual(alreadyExists(steps, left), []);
+                // Each pod gets its old claim, and so its old page: same names as before the destroy.
+                for (const claim of shipped.ofType(CLAIM)) assert.ok(left.has(objectKey(claim)!));
+            });
+        });
+
+        describe("createNamespace", () => {
+            it("false -> true on an existing namespace takes it over instead of AlreadyExists", async () => {
+                const without = await edited(stack, { createNamespace: false });
+                const inCluster = new Set([`Namespace /${app().namespace}`]);
+                const steps = planUpdate(without.resources, shipped.resources);
+                assert.strictEqual(step(steps, NAMESPACE, "nginx").op, "create");
+                assert.deepStrictEqual(alreadyExists(steps, inCluster), []);
+            });
+
+            it("never deletes the namespace, whatever the sequence of edits", async () => {
+                const runs = [shipped, await edited(stack, { createNamespace: false })];
+                for (const from of runs) {
+                    for (const to of runs) {
+                        for (const candidate of [
+                            ...planUpdate(from.resources, to.resources),
+                            ...planDestroy(to.resources),
+                        ]) {
+                            if (candidate.type !== NAMESPACE || !candidate.deletion) continue;
+                            assert.deepStrictEqual(candidate.deletion, { kind: "retained" });
+                        }
+                    }
+                }
+            });
+        });
+
+        describe("app.name or app.namespace renamed", () => {
+            for (const rename of [{ name: "web" }, { namespace: "web" }]) {
+                it(`${Object.keys(rename)[0]}: frees fixed ports and addresses before the new Services take them`, async () => {
+                    const steps = planUpdate(shipped.resources, (await edited(stack, rename)).resources);
+                    let fixedCount = 0;
+                    for (const service of stepsOfType(steps, SERVICE).filter(
+                        (s) => metadataOf(s.before!).name !== undefined,
+                    )) {
+                        const moved = objectKey(service.after!) !== objectKey(service.before!);
+                        assert.strictEqual(service.op, moved ? "replace" : service.op, service.name);
+                        const fixed =
+                            specOf(service.after!).ports?.some((port: any) => port.nodePort !== undefined) ||
+                            metadataOf(service.after!).annotations?.["metallb.io/loadBalancerIPs"] !== undefined;
+                        if (fixed) assert.strictEqual(service.deleteBeforeReplace, true, service.name);
+                        if (fixed) fixedCount++;
+                    }
+                    // dev pins node port 30080 and a MetalLB address.
+                    if (stack === "dev") assert.strictEqual(fixedCount, 2);
+                });
+
+                it(`${Object.keys(rename)[0]}: moves to new, empty claims and keeps the old ones`, async () => {
+                    const steps = planUpdate(shipped.resources, (await edited(stack, rename)).resources);
+                    for (const claim of stepsOfType(steps, CLAIM)) {
+                        assert.strictEqual(claim.op, "replace");
+                        assert.notStrictEqual(objectKey(claim.after!), objectKey(claim.before!));
+                        assert.deepStrictEqual(claim.deletion, { kind: "retained" });
+                    }
+                    // The old set goes with its old anchor (its pods stop); the namespace is never deleted.
+                    const anchor = step(steps, ANCHOR, "nginx-lifecycle");
+                    assert.strictEqual(anchor.op, "replace");
+                    assert.deepStrictEqual(step(steps, STATEFUL_SET, "nginx").deletion, {
+                        kind: "deleted with",
+                        urn: anchor.urn,
+                    });
+                });
+            }
+        });
+
+        describe("an image change (a bad tag, then the revert)", () => {
+            it("updates the set in place: a rolling update, never a recreation", async () => {
+                const steps = planUpdate(
+                    shipped.resources,
+                    (await edited(stack, { image: "nginxinc/nginx-unprivileged:9.9.9-missing" })).resources,
+                );
+                const set = step(steps, STATEFUL_SET, "nginx");
+                assert.strictEqual(set.op, "update");
+                assert.deepStrictEqual(specOf(set.after!).updateStrategy.type, "RollingUpdate");
+                assert.deepStrictEqual(
+                    changes(steps).map((candidate) => candidate.type),
+                    [STATEFUL_SET],
+                );
+            });
+        });
+
+        describe("Services and the platform", () => {
+            it("makes every Service with a selector wait for what the StatefulSet waits for on the platform", () => {
+                const set = shipped.get(STATEFUL_SET, "nginx");
+                const [workload] = shipped.ofType("stateful-nginx:workload:NginxStatefulSet");
+                const platform = set.dependencies.filter((urn) => shipped.byUrn(urn).parent !== workload.urn);
+                // EKS: node group, storage addon and class; bare metal's target has none.
+                if (stack === "prod") assert.ok(platform.length >= 3, platform.join(", "));
+                for (const service of shipped.ofType(SERVICE).filter((candidate) => specOf(candidate).selector)) {
+                    for (const urn of platform)
+                        assert.ok(service.dependencies.includes(urn), `${service.name} -> ${urn}`);
+                }
+            });
+        });
+    });
+}
+
+describe("day 2 on bare metal: the LoadBalancer Service", function () {
+    this.timeout(120000);
+    const services = () => stackBlock("dev", "services");
+
+    it("replaces the Service when its fixed address changes, so up waits for an ingress with the new one", async () => {
+        const before = await runStack("dev");
+        const after = await edited(
+            "dev",
+            {},
+            { loadBalancer: { ...services().loadBalancer, addresses: ["172.18.255.201"] } },
+        );
+        const lb = step(planUpdate(before.resources, after.resources), SERVICE, "nginx-services-lb");
+        assert.strictEqual(lb.op, "replace");
+        assert.deepStrictEqual(lb.replaceKeys, ["replacementTrigger"]);
+        assert.strictEqual(lb.deleteBeforeReplace, true);
+        assert.strictEqual(after.outputs.loadBalancerAddress, "172.18.255.201");
+    });
+
+    it("creates LoadBalancer exposures after the main LoadBalancer Service, whose fixed address they share a pool with", async () => {
+        const run = await edited(
+            "dev",
+            {},
+            { exposures: [{ name: "nginx-lb2", from: "clusterip", type: "LoadBalancer" }] },
+        );
+        const main = run.get(SERVICE, "nginx-services-lb");
+        const exposure = run.get(SERVICE, "nginx-services-expose-nginx-lb2");
+        assert.ok(run.dependsOn(exposure, main));
+    });
+});
