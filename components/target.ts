@@ -14,6 +14,11 @@ export interface ClusterTarget {
     readonly provider: k8s.Provider;
     /** The StorageClass the StatefulSet's volume claims use. */
     readonly storageClassName: pulumi.Input<string>;
+    /**
+     * Whether that class allows volume expansion (`allowVolumeExpansion`), so a larger `app.storage.size` can
+     * grow the claims in place. Undefined: not known here; the API server then decides at the claim.
+     */
+    readonly storageExpandable?: boolean;
     /** Resources the workload waits for before it is created (node group, storage driver, storage class). */
     readonly ready: pulumi.Resource[];
     readonly loadBalancer: {

@@ -103,6 +103,11 @@ export const appSchema = z
                 size: storageSize.default("1Gi"),
                 /** Overrides the platform's storage class. */
                 storageClassName: dnsLabel.optional(),
+                /**
+                 * Whether the class allows volume expansion (its `allowVolumeExpansion`). Absent: the platform's
+                 * answer for its own class (EKS gp3: yes), else unknown, and the API server decides.
+                 */
+                allowsExpansion: z.boolean().optional(),
                 /** ReadOnlyMany is not offered: each pod writes its page to its own volume. */
                 accessModes: z
                     .array(z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"]))

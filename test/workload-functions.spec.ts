@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { appSchema, quantityValue } from "../config/app";
+import { claimChangeProblem, claimSpecOf, storageExpandable } from "../components/workload/storage";
 import {
     claimNames,
     lifecycleAnchorName,
@@ -103,6 +104,65 @@ describe("workload claims and lifecycle anchor", () => {
 
     it("name the anchor after the app", () => {
         assert.strictEqual(lifecycleAnchorName("web"), "web-lifecycle");
+    });
+});
+
+describe("claim changes", () => {
+    const claim = (size: string, storageClassName = "gp3", accessModes = ["ReadWriteOnce"]) => ({
+        size,
+        storageClassName,
+        accessModes,
+    });
+
+    it("let a claim grow where the class allows expansion, or where that is not known", () => {
+        assert.strictEqual(claimChangeProblem("c-0", claim("1Gi"), claim("2Gi"), true), undefined);
+        assert.strictEqual(claimChangeProblem("c-0", claim("1Gi"), claim("2Gi"), undefined), undefined);
+        assert.strictEqual(claimChangeProblem("c-0", claim("1Gi"), claim("1024Mi"), false), undefined);
+    });
+
+    it("stop growth on a class that cannot expand, naming the key, the class and what to do", () => {
+        assert.strictEqual(
+            claimChangeProblem("c-0", claim("1Gi", "standard"), claim("2Gi", "standard"), false),
+            "stateful-nginx:app.storage.size: got 2Gi; storage class standard does not allow volume expansion, so claim c-0 stays 1Gi; set 1Gi back, or move the data to new volumes (docs/operations.md, renaming)",
+        );
+    });
+
+    it("stop a shrink whatever the class", () => {
+        assert.strictEqual(
+            claimChangeProblem("c-0", claim("2Gi"), claim("1500Mi"), true),
+            "stateful-nginx:app.storage.size: got 1500Mi; claim c-0 is 2Gi and a claim never shrinks; set 2Gi or more",
+        );
+    });
+
+    it("stop a new class or access mode, which a bound claim never takes", () => {
+        assert.match(
+            claimChangeProblem("c-0", claim("1Gi"), claim("1Gi", "io2"), true)!,
+            /^stateful-nginx:app\.storage\.storageClassName: got io2; claim c-0 is of class gp3/,
+        );
+        assert.match(
+            claimChangeProblem("c-0", claim("1Gi"), claim("1Gi", "gp3", ["ReadWriteOncePod"]), true)!,
+            /^stateful-nginx:app\.storage\.accessModes: got \["ReadWriteOncePod"\]/,
+        );
+    });
+
+    it("read the spec from a claim's inputs", () => {
+        assert.deepStrictEqual(
+            claimSpecOf({
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    storageClassName: "gp3",
+                    resources: { requests: { storage: "1Gi" } },
+                },
+            }),
+            claim("1Gi"),
+        );
+        assert.strictEqual(claimSpecOf(undefined), undefined);
+    });
+
+    it("take expandability from the stack, else from the platform for its own class only", () => {
+        assert.strictEqual(storageExpandable({ allowsExpansion: false }, true), false);
+        assert.strictEqual(storageExpandable({}, true), true);
+        assert.strictEqual(storageExpandable({ storageClassName: "fast" }, true), undefined);
     });
 });
 

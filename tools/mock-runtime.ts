@@ -58,6 +58,13 @@ export interface ResourceOptionsRecord {
     deletedWith?: string;
     /** URNs of resources whose replacement also replaces this one. */
     replaceWith?: string[];
+    /** Names of the resource hooks bound to the resource, by when they run. */
+    hooks?: Partial<
+        Record<
+            "beforeCreate" | "afterCreate" | "beforeUpdate" | "afterUpdate" | "beforeDelete" | "afterDelete",
+            string[]
+        >
+    >;
 }
 
 export interface ProgramRun {
@@ -99,13 +106,14 @@ export function redactSecrets(value: unknown): unknown {
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
  * The options a RegisterResourceRequest carries (getters of @pulumi/pulumi 3.248's proto/resource_pb.d.ts),
- * keeping only what the program set: an unset boolean, an empty list or an empty string is left out.
+ * keeping only what the program set: a false boolean, an empty list or an empty string is left out.
  */
 export function optionsOf(req: any): ResourceOptionsRecord {
     const options: ResourceOptionsRecord = {};
     if (req.getDeletebeforereplacedefined() && req.getDeletebeforereplace()) options.deleteBeforeReplace = true;
-    if (req.getRetainondelete() !== undefined) options.retainOnDelete = req.getRetainondelete();
-    if (req.getProtect() !== undefined) options.protect = req.getProtect();
+    // The SDK sends both as false when unset (inherited from the parent): only `true` is a choice.
+    if (req.getRetainondelete() === true) options.retainOnDelete = true;
+    if (req.getProtect() === true) options.protect = true;
     if (req.getIgnorechangesList().length > 0) options.ignoreChanges = [...req.getIgnorechangesList()];
     if (req.getReplaceonchangesList().length > 0) options.replaceOnChanges = [...req.getReplaceonchangesList()];
     const trigger = req.getReplacementTrigger();
@@ -122,6 +130,18 @@ export function optionsOf(req: any): ResourceOptionsRecord {
     if (req.getImportid()) options.import = req.getImportid();
     if (req.getDeletedwith()) options.deletedWith = req.getDeletedwith();
     if (req.getReplaceWithList().length > 0) options.replaceWith = [...req.getReplaceWithList()];
+    const hooks = req.getHooks();
+    if (hooks) {
+        const bound = Object.entries({
+            beforeCreate: hooks.getBeforeCreateList(),
+            afterCreate: hooks.getAfterCreateList(),
+            beforeUpdate: hooks.getBeforeUpdateList(),
+            afterUpdate: hooks.getAfterUpdateList(),
+            beforeDelete: hooks.getBeforeDeleteList(),
+            afterDelete: hooks.getAfterDeleteList(),
+        }).filter(([, names]) => names.length > 0);
+        if (bound.length > 0) options.hooks = Object.fromEntries(bound);
+    }
     return options;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -166,6 +186,11 @@ if (!monitor.__statefulNginxRecording) {
                 callback(err, resp);
             });
         };
+    }
+    // The mock monitor of 3.248 has no registerResourceHook: accept the registration (the hook itself runs
+    // only under the engine), so a program that binds hooks runs here and the binding is recorded.
+    if (!monitor.registerResourceHook) {
+        monitor.registerResourceHook = (_req: any, callback: (err: any, resp: any) => void) => callback(null, {});
     }
     const registerOutputs = monitor.registerResourceOutputs;
     monitor.registerResourceOutputs = function (this: any, req: any, callback: (err: any, resp: any) => void) {

@@ -94,6 +94,7 @@ export class EksPlatform extends pulumi.ComponentResource {
             kind: "eks",
             provider,
             storageClassName: this.storage.storageClassName,
+            storageExpandable: true, // the gp3 class sets allowVolumeExpansion
             ready: [nodes, this.storage.addon, this.storage.storageClass],
             // The in-tree cloud provider registers nodes as NLB targets: an NLB without nodes never gets healthy.
             loadBalancer: { annotations: nlbAnnotations(config.loadBalancerScheme), ready: [nodes] },

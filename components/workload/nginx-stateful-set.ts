@@ -9,6 +9,7 @@ import { recommendedLabels, selectorLabels } from "./labels";
 import { claimNames, lifecycleAnchorName } from "./lifecycle";
 import { namespacePlan } from "./namespace";
 import { CONTAINER_PORT, DATA_VOLUME, nginxPodTemplate } from "./pod-template";
+import { claimChangeProblem, claimSpecOf, storageExpandable } from "./storage";
 
 export interface NginxStatefulSetArgs {
     /** The validated `app` block of the stack's configuration. */
@@ -122,6 +123,20 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
         // mode) at the claim, in preview (server dry-run) and up, before the set is touched. Never deleted:
         // scaling down or destroying leaves the data (a deleted Patch would also give up the fields it set).
         const storageClassName = app.storage.storageClassName ?? target.storageClassName;
+        // Before a claim is updated (in preview too), its old and new inputs are compared: a change the API
+        // server would refuse (shrink, growth on a class that cannot expand, another class or access mode)
+        // stops here with one line naming the config key, before the set, which waits for the claims, changes.
+        const expandable = storageExpandable(app.storage, target.storageExpandable);
+        const claimCheck = new pulumi.ResourceHook(
+            `${name}-claim-change-check`,
+            (hook) => {
+                const [from, to] = [claimSpecOf(hook.oldInputs), claimSpecOf(hook.newInputs)];
+                if (!from || !to) return;
+                const problem = claimChangeProblem(String(hook.newInputs?.metadata?.name), from, to, expandable);
+                if (problem) throw new Error(problem);
+            },
+            { onDryRun: true },
+        );
         this.claims = claimNames(app.name, app.replicas).map(
             (claimName, ordinal) =>
                 new k8s.core.v1.PersistentVolumeClaimPatch(
@@ -139,7 +154,12 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                             resources: { requests: { storage: app.storage.size } },
                         },
                     },
-                    { ...options, retainOnDelete: true, dependsOn: target.ready },
+                    {
+                        ...options,
+                        retainOnDelete: true,
+                        dependsOn: target.ready,
+                        hooks: { beforeUpdate: [claimCheck] },
+                    },
                 ),
         );
 
