@@ -27,6 +27,7 @@ import {
     ipv4SubnetOfDockerNetwork,
     jobOutcome,
     kindStackConfig,
+    type KindStackOptions,
     orderedStartProblems,
     parseClaims,
     parseStatefulSetPods,
@@ -98,13 +99,14 @@ describe("on a real cluster (end to end)", function () {
         }
     }
 
-    async function up(replicas: number) {
+    async function up(replicas: number, day2: Pick<KindStackOptions, "podManagementPolicy" | "storageSize"> = {}) {
         await stack!.setAllConfig(
             kindStackConfig({
                 kubeconfig: fs.readFileSync(kubeconfig, "utf8"),
                 poolAddresses: pool,
                 namespace,
                 replicas,
+                ...day2,
             }),
         );
         const result = await stack!.up({ onOutput: (out) => process.stdout.write(out) });
@@ -255,7 +257,41 @@ describe("on a real cluster (end to end)", function () {
         assert.ok(!jobLog.passed.includes("pod-dns nginx-2"));
     });
 
+    const setOf = () => JSON.parse(kubectl("get", "statefulset", SET, "-n", namespace, "-o", "json"));
+
+    it("recreates the set for a new podManagementPolicy without restarting a pod: orphaned, then adopted", async () => {
+        const setBefore = setOf().metadata.uid;
+        const podsBefore = pods().map((pod) => pod.uid);
+        outputs = await up(2, { podManagementPolicy: "Parallel" });
+        const set = setOf();
+        assert.notStrictEqual(set.metadata.uid, setBefore, "the StatefulSet was not recreated");
+        assert.strictEqual(set.spec.podManagementPolicy, "Parallel");
+        assert.deepStrictEqual(
+            pods().map((pod) => pod.uid),
+            podsBefore,
+        );
+        for (const pod of JSON.parse(kubectl("get", "pods", "-n", namespace, "-o", "json")).items) {
+            const owner = pod.metadata.ownerReferences?.find(
+                (reference: { controller?: boolean }) => reference.controller,
+            );
+            assert.strictEqual(owner?.uid, set.metadata.uid, `${pod.metadata.name} was not adopted`);
+        }
+    });
+
+    it("refuses a larger size on kind's standard class with one line, before anything changes", async () => {
+        const setBefore = setOf().metadata.uid;
+        await assert.rejects(
+            up(2, { podManagementPolicy: "Parallel", storageSize: "2Gi" }),
+            /stateful-nginx:app\.storage\.size: got 2Gi; storage class standard does not allow volume expansion/,
+        );
+        assert.strictEqual(setOf().metadata.uid, setBefore);
+        for (const claim of claims().values()) assert.strictEqual(claim.name.startsWith(DATA_VOLUME), true);
+    });
+
+    let pagesBeforeDestroy: string[] = [];
+
     it("keeps every claim when the stack is destroyed", async () => {
+        pagesBeforeDestroy = [0, 1].map((ordinal) => pageOf(ordinal, 0));
         const before = [...claims().keys()].sort();
         await stack!.destroy({ onOutput: (out) => process.stdout.write(out) });
         destroyed = true;
@@ -270,5 +306,18 @@ describe("on a real cluster (end to end)", function () {
             0,
             "the StatefulSet is still there",
         );
+        // Stopped through the lifecycle anchor (garbage collection), which is gone too; the namespace stays.
+        assert.deepStrictEqual(pods(), []);
+        assert.strictEqual(kubectl("get", "configmap", `${SET}-lifecycle`, "-n", namespace, "--ignore-not-found"), "");
+        assert.match(kubectl("get", "namespace", namespace, "-o", "name"), new RegExp(`namespace/${namespace}`));
+    });
+
+    it("comes back after the destroy: takes the namespace and claims back, and each pod shows its old page", async () => {
+        outputs = await up(2, { podManagementPolicy: "Parallel" });
+        destroyed = false;
+        for (const ordinal of [0, 1]) {
+            const page = await until(`nginx-${ordinal} to answer`, 3 * MINUTE, () => pageOf(ordinal, 0));
+            assert.strictEqual(page, pagesBeforeDestroy[ordinal]);
+        }
     });
 });

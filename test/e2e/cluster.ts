@@ -82,6 +82,10 @@ export interface KindStackOptions {
     /** A namespace of its own, so the test never touches anything else. */
     readonly namespace: string;
     readonly replicas: number;
+    /** @default "OrderedReady" */
+    readonly podManagementPolicy?: "OrderedReady" | "Parallel";
+    /** @default "1Gi" */
+    readonly storageSize?: string;
 }
 
 /** The pool's name in the kind stack. */
@@ -107,8 +111,9 @@ export function kindStackConfig(options: KindStackOptions): Record<string, { val
             name: "nginx",
             namespace: options.namespace,
             replicas: options.replicas,
-            podManagementPolicy: "OrderedReady",
-            storage: { size: "1Gi", storageClassName: "standard" },
+            podManagementPolicy: options.podManagementPolicy ?? "OrderedReady",
+            // kind's standard class (local-path) cannot expand volumes.
+            storage: { size: options.storageSize ?? "1Gi", storageClassName: "standard", allowsExpansion: false },
         }),
         "stateful-nginx:services": json({
             loadBalancer: { pool: E2E_POOL, addresses: [], sourceRanges: [], externalTrafficPolicy: "Cluster" },
