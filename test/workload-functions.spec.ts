@@ -159,6 +159,15 @@ describe("claim changes", () => {
         assert.strictEqual(claimSpecOf(undefined), undefined);
     });
 
+    it("never take a value still unknown in a preview for a change", () => {
+        const unknown = { unknown: true };
+        const now = claimSpecOf({
+            spec: { accessModes: [unknown], storageClassName: unknown, resources: { requests: { storage: "1Gi" } } },
+        })!;
+        assert.deepStrictEqual(now, { size: "1Gi", storageClassName: undefined, accessModes: undefined });
+        assert.strictEqual(claimChangeProblem("c-0", claim("1Gi"), now, true), undefined);
+    });
+
     it("take expandability from the stack, else from the platform for its own class only", () => {
         assert.strictEqual(storageExpandable({ allowsExpansion: false }, true), false);
         assert.strictEqual(storageExpandable({}, true), true);

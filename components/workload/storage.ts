@@ -32,10 +32,18 @@ export function claimChangeProblem(
     expandable: boolean | undefined,
 ): string | undefined {
     const move = "or move the data to new volumes (docs/operations.md, renaming)";
-    if (from.storageClassName !== undefined && to.storageClassName !== from.storageClassName) {
-        return `stateful-nginx:app.storage.storageClassName: got ${to.storageClassName ?? "nothing"}; claim ${claim} is of class ${from.storageClassName}, which a claim never changes; set it back, ${move}`;
+    if (
+        from.storageClassName !== undefined &&
+        to.storageClassName !== undefined &&
+        to.storageClassName !== from.storageClassName
+    ) {
+        return `stateful-nginx:app.storage.storageClassName: got ${to.storageClassName}; claim ${claim} is of class ${from.storageClassName}, which a claim never changes; set it back, ${move}`;
     }
-    if (from.accessModes !== undefined && to.accessModes?.join(",") !== from.accessModes.join(",")) {
+    if (
+        from.accessModes !== undefined &&
+        to.accessModes !== undefined &&
+        to.accessModes.join(",") !== from.accessModes.join(",")
+    ) {
         return `stateful-nginx:app.storage.accessModes: got ${JSON.stringify(to.accessModes)}; claim ${claim} has ${JSON.stringify(from.accessModes)}, which a claim never changes; set them back, ${move}`;
     }
     const [was, now] = [quantityValue(from.size), quantityValue(to.size)];
@@ -54,6 +62,13 @@ export function claimSpecOf(inputs: Record<string, any> | undefined): ClaimSpec 
     const spec = inputs?.spec;
     const size = spec?.resources?.requests?.storage;
     if (typeof size !== "string") return undefined;
-    return { size, storageClassName: spec.storageClassName, accessModes: spec.accessModes };
+    // In a preview a value can still be unknown (the class's name from a resource being updated): only known
+    // values are compared, so an unknown is never taken for a change.
+    const modes = spec.accessModes;
+    return {
+        size,
+        storageClassName: typeof spec.storageClassName === "string" ? spec.storageClassName : undefined,
+        accessModes: Array.isArray(modes) && modes.every((mode) => typeof mode === "string") ? modes : undefined,
+    };
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
