@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { parseConfig, RawConfig, SUPPORTED_EKS_VERSIONS } from "../config";
 import { configErrorOf, TEST_ENDPOINT_CIDRS } from "./helpers";
 // Plain modules only: importing components/eks itself would load @pulumi/aws.
@@ -401,5 +403,37 @@ describe("eks plain decisions", () => {
             assert.deepStrictEqual(awsTags({ team: "web" }, "prod"), { "stateful-nginx:stack": "prod", team: "web" });
             assert.strictEqual(awsTags({ "stateful-nginx:stack": "shared" }, "prod")["stateful-nginx:stack"], "shared");
         });
+    });
+});
+
+describe("EKS docs, comments and the prod stack file", () => {
+    const root = path.resolve(__dirname, "..");
+    const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
+    const readme = read("README.md");
+    const eksSection = readme.slice(readme.indexOf("## EKS (stack `prod`)"), readme.indexOf("## Policies"));
+    const sources = fs
+        .readdirSync(path.join(root, "components/eks"))
+        .map((file) => [`components/eks/${file}`, read(`components/eks/${file}`)] as const);
+    const texts: (readonly [string, string])[] = [
+        ["README.md", readme],
+        ["Pulumi.prod.yaml", read("Pulumi.prod.yaml")],
+        ...sources,
+    ];
+
+    it("never credit the in-tree cloud provider with what EKS's external cloud-provider-aws does", () => {
+        for (const [file, text] of texts) {
+            assert.doesNotMatch(text, /\bthe in-tree (AWS )?(cloud )?(provider|controller)\b(?! left)/i, file);
+        }
+        assert.match(eksSection, /legacy Service controller of the external cloud-provider-aws/);
+    });
+
+    it("promise no scaling: nothing scales without an autoscaler", () => {
+        for (const [file, text] of texts) assert.doesNotMatch(text, /scales? out/i, file);
+        assert.match(eksSection, /no autoscaler is installed/);
+    });
+
+    it("say the kubeconfig holds no credentials and that pulumi-eks keeps its own copy in plain state", () => {
+        assert.match(eksSection, /holds no credentials/);
+        assert.match(eksSection, /pulumi-eks\s+keeps its own copy[^.]*in plain state/);
     });
 });
