@@ -46,7 +46,7 @@ export class EksPlatform extends pulumi.ComponentResource {
             `${name}-cluster`,
             {
                 version: config.version,
-                // The default node group is self-managed; a managed one follows below.
+                // The default node group is self-managed; managed ones, one per zone, follow below.
                 skipDefaultNodeGroup: true,
                 // Access entries instead of the deprecated aws-auth ConfigMap.
                 authenticationMode: eks.AuthenticationMode.Api,
