@@ -59,7 +59,16 @@ export class EksNodeGroups extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string>;
 
     constructor(name: string, args: EksNodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("stateful-nginx:eks:EksNodeGroups", name, {}, opts);
+        // Formerly one group: the alias keeps the role and its attachments where they are in existing stacks.
+        super(
+            "stateful-nginx:eks:EksNodeGroups",
+            name,
+            {},
+            {
+                ...opts,
+                aliases: [...(opts?.aliases ?? []), { type: "stateful-nginx:eks:EksNodeGroup" }],
+            },
+        );
         const tags = args.tags ?? {};
         const partition = pulumi.output(args.partition ?? "aws");
         const zones = pulumi.output(args.zones);
