@@ -10,22 +10,114 @@ export const SUPPORTED_EKS_VERSIONS = ["1.34", "1.35"] as const;
  */
 const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[0-9]*[a-z][a-z0-9-]*$/;
 
+/** How to find the address to put in `eks.endpointPublicAccessCidrs`: the one line every refusal ends with. */
+const FIND_YOUR_ADDRESS = "list your own public address, e.g. $(curl -s https://checkip.amazonaws.com)/32";
+
 /**
- * A CIDR EKS accepts for its public endpoint: IPv4 (an IPv4 cluster refuses IPv6 blocks) in network form,
- * so `203.0.113.7/24` is caught here rather than by an `InvalidParameterException` minutes into `pulumi up`.
+ * Ranges no client of a public endpoint can come from: documentation ranges (RFC 5737, RFC 3849) are
+ * routed nowhere, so a cluster limited to them is reachable by nobody, `pulumi up` included (pulumi-eks
+ * 4.3.0 waits on the API's /healthz, then every Kubernetes create times out: about 20 billed minutes).
+ */
+const DOCUMENTATION_RANGES: readonly [range: string, rfc: string][] = [
+    ["192.0.2.0/24", "RFC 5737"],
+    ["198.51.100.0/24", "RFC 5737"],
+    ["203.0.113.0/24", "RFC 5737"],
+    ["2001:db8::/32", "RFC 3849"],
+];
+
+/** The documentation range `cidr` lies in, if any. */
+export function documentationRangeOf(cidr: string): string | undefined {
+    const [address, bits] = ipaddr.parseCIDR(cidr);
+    const found = DOCUMENTATION_RANGES.find(([range]) => {
+        const [rangeAddress, rangeBits] = ipaddr.parseCIDR(range);
+        return address.kind() === rangeAddress.kind() && bits >= rangeBits && address.match(rangeAddress, rangeBits);
+    });
+    return found && `${found[0]} (${found[1]})`;
+}
+
+/**
+ * The kind of special-purpose IPv4 range (private, loopback, carrierGradeNat, ...) that holds all of `cidr`, if any.
+ * The public endpoint only ever sees public source addresses, so such a CIDR admits no client.
+ */
+export function nonPublicRangeOf(cidr: string): string | undefined {
+    // Both ends in the same special range means the whole block is in it (the ranges do not touch).
+    const first = ipaddr.IPv4.networkAddressFromCIDR(cidr).range();
+    const last = ipaddr.IPv4.broadcastAddressFromCIDR(cidr).range();
+    return first !== "unicast" && first === last ? first : undefined;
+}
+
+/** True for a CIDR that admits every address (`0.0.0.0/0`, `::/0`). */
+export function isWorldOpen(cidr: string): boolean {
+    return ipaddr.parseCIDR(cidr)[1] === 0;
+}
+
+/**
+ * A CIDR EKS accepts for its public endpoint and that some real client can come from: IPv4 (an IPv4 cluster
+ * refuses IPv6 blocks) in network form, so `203.0.113.7/24` is caught here rather than by an
+ * `InvalidParameterException` minutes into `pulumi up`; not a documentation or other non-public range.
  * https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html
  */
 const publicAccessCidr = z
     .string()
-    .refine((value) => ipaddr.isValidCIDR(value), { message: "must be a CIDR such as 203.0.113.0/24", abort: true })
-    .refine((value) => ipaddr.IPv4.isValidCIDR(value), {
-        message: "must be an IPv4 CIDR (an IPv4 cluster refuses IPv6 blocks)",
+    .refine((value) => ipaddr.isValidCIDR(value), {
+        message: `must be a CIDR; ${FIND_YOUR_ADDRESS}`,
+        abort: true,
+    })
+    .refine((value) => documentationRangeOf(value) === undefined, {
+        error: (issue) =>
+            `is inside the documentation range ${documentationRangeOf(issue.input as string)}, which no client has; ${FIND_YOUR_ADDRESS}`,
+        abort: true,
+    })
+    // `/0` is left to the stack-level check, which knows whether the world-open opt-in is set.
+    .refine((value) => isWorldOpen(value) || ipaddr.IPv4.isValidCIDR(value), {
+        message: `must be an IPv4 CIDR (an IPv4 cluster refuses IPv6 blocks); ${FIND_YOUR_ADDRESS}`,
         abort: true,
     })
     .refine(
-        (value) => value.startsWith(`${ipaddr.IPv4.networkAddressFromCIDR(value).toString()}/`),
-        "must be a network address with its host bits zero, such as 203.0.113.0/24",
-    );
+        (value) => isWorldOpen(value) || value.startsWith(`${ipaddr.IPv4.networkAddressFromCIDR(value).toString()}/`),
+        {
+            message: "must be a network address with its host bits zero, such as 198.51.100.0/24 for 198.51.100.7/24",
+            abort: true,
+        },
+    )
+    .refine((value) => isWorldOpen(value) || nonPublicRangeOf(value) === undefined, {
+        error: (issue) =>
+            `is a ${nonPublicRangeOf(issue.input as string)} range, which the public endpoint never sees as a source; ${FIND_YOUR_ADDRESS}`,
+    });
+
+/** A key that no longer exists, refused with what replaced it rather than with "unknown key". */
+const removed = (message: string) => z.never({ error: message }).optional();
+
+/** Nodes of each zone's managed node group. Nothing changes the count on its own: no autoscaler is installed. */
+const nodesPerZoneSchema = z
+    .strictObject({
+        min: z
+            .number()
+            .int("must be a whole number")
+            .min(1, "must be at least 1 (a zone without a node strands its volumes)")
+            .default(1),
+        desired: z.number().int("must be a whole number").min(1, "must be at least 1").default(1),
+        /** The most an autoscaler could add, if one were installed. */
+        max: z.number().int("must be a whole number").min(1, "must be at least 1").default(2),
+    })
+    .superRefine((nodes, ctx) => {
+        if (nodes.min > nodes.desired) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["desired"],
+                input: nodes.desired,
+                message: `must be at least min (${nodes.min})`,
+            });
+        }
+        if (nodes.desired > nodes.max) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["max"],
+                input: nodes.max,
+                message: `must be at least desired (${nodes.desired})`,
+            });
+        }
+    });
 
 /**
  * AWS tag keys and values: what the tagging API accepts, and never the reserved `aws:` prefix. Keys also
@@ -38,9 +130,11 @@ const awsTagKey = z
         abort: true,
     })
     .refine((key) => !key.toLowerCase().startsWith("aws:"), "must not start with aws: (reserved by AWS)");
+// Values leave out `=` too: the NLB gets the tags through one annotation that cloud-provider-aws splits on
+// `,` and `=` (pkg/providers/v1/aws_loadbalancer.go, getKeyValuePropertiesFromAnnotation, v1.34.0).
 const awsTagValue = z
     .string()
-    .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, "must be at most 256 letters, digits, spaces or _.:/=+-@");
+    .regex(/^[\p{L}\p{Z}\p{N}_.:/+\-@]{0,256}$/u, "must be at most 256 letters, digits, spaces or _.:/+-@");
 
 /** The EKS cluster and its managed node group: `eks` in the stack file. */
 export const eksSchema = z
@@ -54,19 +148,39 @@ export const eksSchema = z
             .min(1, { message: "must name an EC2 instance type such as t3.medium", abort: true })
             .regex(EC2_INSTANCE_TYPE, "must be an EC2 instance type such as t3.medium (lower case, family.size)")
             .default("t3.medium"),
-        minSize: z.number().int("must be a whole number").min(1, "must be at least 1").default(1),
-        desiredSize: z.number().int("must be a whole number").min(1, "must be at least 1").default(2),
-        maxSize: z.number().int("must be a whole number").min(1, "must be at least 1").default(3),
-        nodeGroupName: z
-            .string()
-            .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "must be 1-63 letters, digits, '-' or '_'")
-            .default("eks-cluster-nodegroup"),
-        /** CIDRs allowed to reach the public API endpoint. */
+        /**
+         * How many Availability Zones get nodes: one managed node group per zone, the first zones by name
+         * among the cluster's subnets. An EBS volume never leaves its zone, so each of these zones always
+         * keeps at least `nodesPerZone.min` nodes for the pods whose volumes live there.
+         */
+        zoneCount: z
+            .number()
+            .int("must be a whole number")
+            .min(1, "must be at least 1")
+            .max(6, "must be at most 6 (no AWS region has more zones)")
+            .default(2),
+        nodesPerZone: nodesPerZoneSchema.prefault({}),
+        minSize: removed("is replaced by nodesPerZone.min (one node group per zone, see zoneCount)"),
+        desiredSize: removed("is replaced by nodesPerZone.desired (one node group per zone, see zoneCount)"),
+        maxSize: removed("is replaced by nodesPerZone.max (one node group per zone, see zoneCount)"),
+        nodeGroupName: removed(
+            "is no longer set: node groups get generated names, so a replacement exists before the old group goes",
+        ),
+        /**
+         * CIDRs allowed to reach the public API endpoint, the machine that runs `pulumi up` among them.
+         * Required: no default would be right for anyone.
+         */
         endpointPublicAccessCidrs: z
-            .array(publicAccessCidr)
-            .min(1, "must list at least one CIDR")
-            .max(40, "must list at most 40 CIDRs (the EKS limit)")
-            .default(["0.0.0.0/0"]),
+            .array(publicAccessCidr, {
+                error: (issue) =>
+                    issue.input === undefined
+                        ? `is required: the CIDRs that may reach the Kubernetes API; ${FIND_YOUR_ADDRESS}`
+                        : "must be a list of CIDRs",
+            })
+            .min(1, `must list at least one CIDR; ${FIND_YOUR_ADDRESS}`)
+            .max(40, "must list at most 40 CIDRs (the EKS limit)"),
+        /** Opt-in for `0.0.0.0/0`: an API endpoint anyone on the internet can reach (still behind authentication). */
+        allowEndpointFromAnywhere: z.boolean().default(false),
         /** An existing VPC; absent means the account's default VPC. */
         vpcId: z
             .string()
@@ -89,20 +203,23 @@ export const eksSchema = z
             .default({}),
     })
     .superRefine((eks, ctx) => {
-        if (eks.minSize > eks.desiredSize) {
+        eks.endpointPublicAccessCidrs.forEach((cidr, index) => {
+            if (!isWorldOpen(cidr)) return;
+            const message =
+                cidr !== "0.0.0.0/0"
+                    ? "must be an IPv4 CIDR (an IPv4 cluster refuses IPv6 blocks); 0.0.0.0/0 with allowEndpointFromAnywhere: true opens it to everyone"
+                    : eks.allowEndpointFromAnywhere
+                      ? undefined
+                      : `opens the Kubernetes API to the whole internet; ${FIND_YOUR_ADDRESS}, or set allowEndpointFromAnywhere: true`;
+            if (message)
+                ctx.addIssue({ code: "custom", path: ["endpointPublicAccessCidrs", index], input: cidr, message });
+        });
+        if (eks.subnetIds && eks.subnetIds.length < eks.zoneCount) {
             ctx.addIssue({
                 code: "custom",
-                path: ["desiredSize"],
-                input: eks.desiredSize,
-                message: `must be at least minSize (${eks.minSize})`,
-            });
-        }
-        if (eks.desiredSize > eks.maxSize) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["maxSize"],
-                input: eks.maxSize,
-                message: `must be at least desiredSize (${eks.desiredSize})`,
+                path: ["zoneCount"],
+                input: eks.zoneCount,
+                message: `must be at most the number of subnetIds (${eks.subnetIds.length}): each zone needs a subnet`,
             });
         }
         if (eks.subnetIds && !eks.vpcId) {

@@ -195,6 +195,8 @@ export function parseConfig(raw: RawConfig): StackConfig {
         }
     }
 
+    // An EKS stack may leave out `eks` entirely: it is then checked as `{}`, so a required key is named.
+    if (input.platform === "eks" && input.eks === undefined) input.eks = {};
     const result = stackSchema.safeParse(input, { reportInput: true });
     if (!result.success) {
         const [first, ...rest] = result.error.issues;
@@ -205,6 +207,5 @@ export function parseConfig(raw: RawConfig): StackConfig {
         throw new ConfigError(`${keyOf(first.path)}: got ${value}; ${message}${more}`);
     }
     const { hasKubeconfig: _, ...config } = result.data;
-    // An EKS stack may leave out `eks` entirely and get the documented defaults.
-    return config.platform === "eks" && !config.eks ? { ...config, eks: eksSchema.parse({}) } : config;
+    return config;
 }

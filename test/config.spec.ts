@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { parseConfig, RawConfig } from "../config";
-import { configErrorOf } from "./helpers";
+import { configErrorOf, TEST_ENDPOINT_CIDRS } from "./helpers";
 
 const pools = [{ name: "default-pool", addresses: ["192.168.10.0/24"] }];
 /** The smallest valid bare-metal config; each bad case changes one thing. */
@@ -12,8 +12,14 @@ const baremetal = (overrides: Record<string, unknown> = {}): RawConfig => {
             .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
     );
 };
+/** An EKS stack: its `eks` block (if any) with the tests' endpoint CIDRs unless it names its own. */
 const eks = (overrides: Record<string, unknown> = {}): RawConfig =>
-    baremetal({ platform: "eks", metallb: undefined, ...overrides });
+    baremetal({
+        platform: "eks",
+        metallb: undefined,
+        ...overrides,
+        eks: { endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], ...(overrides.eks as object | undefined) },
+    });
 
 describe("config", () => {
     describe("accepts", () => {
@@ -31,10 +37,11 @@ describe("config", () => {
             assert.deepStrictEqual(config.services.externalNames, {});
         });
 
-        it("an EKS stack with no eks key, giving t3.medium 1/2/3 on a supported version", () => {
+        it("an EKS stack whose eks key lists only its endpoint CIDRs, giving t3.medium 1/1/2 in 2 zones", () => {
             const config = parseConfig(eks());
             assert.strictEqual(config.eks?.instanceType, "t3.medium");
-            assert.deepStrictEqual([config.eks?.minSize, config.eks?.desiredSize, config.eks?.maxSize], [1, 2, 3]);
+            assert.strictEqual(config.eks?.zoneCount, 2);
+            assert.deepStrictEqual(config.eks?.nodesPerZone, { min: 1, desired: 1, max: 2 });
             assert.ok(["1.34", "1.35"].includes(config.eks!.version));
         });
 
@@ -101,7 +108,13 @@ describe("config", () => {
             "",
             "only for platform baremetal",
         ],
-        ["eks on a bare-metal stack", baremetal({ eks: {} }), "stateful-nginx:eks", "", "only for platform eks"],
+        [
+            "eks on a bare-metal stack",
+            baremetal({ eks: { endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS] } }),
+            "stateful-nginx:eks",
+            "",
+            "only for platform eks",
+        ],
         [
             "a kubeContext on an EKS stack",
             eks({ kubeContext: "kind-kind" }),
@@ -392,20 +405,33 @@ describe("config", () => {
             "1.34, 1.35",
         ],
         [
+            "an EKS stack with no eks key (its endpoint CIDRs are required)",
+            { platform: "eks" },
+            "stateful-nginx:eks.endpointPublicAccessCidrs",
+            "nothing",
+            "is required",
+        ],
+        [
             "a node group whose minimum exceeds the desired size",
-            eks({ eks: { minSize: 3, desiredSize: 2 } }),
-            "stateful-nginx:eks.desiredSize",
+            eks({ eks: { nodesPerZone: { min: 3, desired: 2, max: 3 } } }),
+            "stateful-nginx:eks.nodesPerZone.desired",
             "2",
-            "at least minSize (3)",
+            "at least min (3)",
         ],
         [
             "a node group whose desired size exceeds the maximum",
-            eks({ eks: { desiredSize: 4, maxSize: 3 } }),
-            "stateful-nginx:eks.maxSize",
+            eks({ eks: { nodesPerZone: { desired: 4, max: 3 } } }),
+            "stateful-nginx:eks.nodesPerZone.max",
             "3",
-            "at least desiredSize (4)",
+            "at least desired (4)",
         ],
-        ["a node group of zero nodes", eks({ eks: { minSize: 0 } }), "stateful-nginx:eks.minSize", "0", "at least 1"],
+        [
+            "a zone of zero nodes",
+            eks({ eks: { nodesPerZone: { min: 0 } } }),
+            "stateful-nginx:eks.nodesPerZone.min",
+            "0",
+            "at least 1",
+        ],
         [
             "an empty instance type",
             eks({ eks: { instanceType: "" } }),

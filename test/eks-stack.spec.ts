@@ -1,10 +1,11 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { mockCallResult, mockResourceState } from "../tools/mock-state";
-import { readStackFile, stackFilePath } from "../tools/stack-config";
-import { isSecret, promiseOf, RegisteredResource, runStack, specOf, StackRun } from "./helpers";
+import { leaveControlPlaneVersionToEks, clusterTransforms } from "../components/eks/version";
+import { isSecret, promiseOf, RegisteredResource, runStack, specOf, StackRun, testStackConfig } from "./helpers";
 
 const CLUSTER = "eks:index:Cluster";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const NODE_GROUP = "eks:index:ManagedNodeGroup";
 const ROLE = "aws:iam/role:Role";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
@@ -16,10 +17,8 @@ const SERVICE = "kubernetes:core/v1:Service";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const inputsOf = (resource: RegisteredResource): any => resource.inputs;
-/** The prod stack file's own `eks` block, so overrides change one thing at a time. */
-const prodEks: Record<string, unknown> = JSON.parse(
-    readStackFile(stackFilePath("prod")).config["stateful-nginx:eks"] ?? "{}",
-);
+/** The prod stack's `eks` block as tests see it, so overrides change one thing at a time. */
+const prodEks: Record<string, any> = JSON.parse(testStackConfig("prod").config["stateful-nginx:eks"]);
 
 /** The resource a resource-typed input refers to (e.g. a node group's `cluster`). */
 async function referenced(run: StackRun, value: unknown): Promise<RegisteredResource> {
@@ -27,6 +26,7 @@ async function referenced(run: StackRun, value: unknown): Promise<RegisteredReso
     return run.byUrn(await promiseOf(value.urn));
 }
 
+const nodeGroupsOf = (run: StackRun) => run.ofType(NODE_GROUP);
 const only = (run: StackRun, type: string): RegisteredResource => {
     const found = run.ofType(type);
     assert.strictEqual(found.length, 1, `expected one ${type}, found ${found.length}`);
@@ -53,11 +53,9 @@ describe("EKS platform on the prod stack", function () {
         ...prodEks,
         version: "1.35",
         instanceType: "m6i.large",
-        minSize: 2,
-        desiredSize: 3,
-        maxSize: 5,
-        nodeGroupName: "web-nodes",
-        endpointPublicAccessCidrs: ["198.51.100.0/24", "192.0.2.0/28"],
+        zoneCount: 2,
+        nodesPerZone: { min: 2, desired: 3, max: 5 },
+        endpointPublicAccessCidrs: ["100.24.0.0/13", "52.0.0.0/11"],
         vpcId: "vpc-0abc123",
         subnetIds: ["subnet-0aaa111", "subnet-0bbb222"],
         loadBalancerScheme: "internal",
@@ -122,11 +120,49 @@ describe("EKS platform on the prod stack", function () {
             assert.deepStrictEqual(inputsOf(only(prod, CLUSTER)).upgradePolicy, { supportType: "STANDARD" });
         });
 
+        describe("after EKS upgraded the control plane itself (upgrade policy STANDARD)", () => {
+            const controlPlane = (version: string) => ({
+                custom: true,
+                type: "aws:eks/cluster:Cluster",
+                name: "eks-cluster-eksCluster",
+                props: { version },
+                // What pulumi-eks 4.3.0 (cluster/cluster.ts) already ignores on the control plane.
+                opts: {
+                    ignoreChanges: [
+                        "accessConfig.bootstrapClusterCreatorAdminPermissions",
+                        "bootstrapSelfManagedAddons",
+                    ],
+                },
+            });
+
+            it("leaves the version of the existing control plane to EKS, so the next up asks for no downgrade", async () => {
+                const result = await leaveControlPlaneVersionToEks(controlPlane("1.34"));
+                assert.ok(result, "the control plane is transformed");
+                assert.deepStrictEqual(result.props, { version: "1.34" }, "a new cluster still starts at eks.version");
+                assert.deepStrictEqual([...(result.opts.ignoreChanges ?? [])].sort(), [
+                    "accessConfig.bootstrapClusterCreatorAdminPermissions",
+                    "bootstrapSelfManagedAddons",
+                    "version",
+                ]);
+            });
+
+            it("leaves the node groups and everything else as they are", async () => {
+                const nodeGroup = { ...controlPlane("1.34"), type: "aws:eks/nodeGroup:NodeGroup" };
+                assert.strictEqual(await leaveControlPlaneVersionToEks(nodeGroup), undefined);
+            });
+
+            it("is handed to the cluster wherever an engine runs transforms (the mock runtime runs none)", () => {
+                assert.deepStrictEqual(clusterTransforms(true), [leaveControlPlaneVersionToEks]);
+                assert.deepStrictEqual(clusterTransforms(false), []);
+            });
+        });
+
         it("tags every AWS resource with the configured tags and the stack", () => {
             const expected = { ...(prodEks.tags as Record<string, string>), "stateful-nginx:stack": "prod" };
             for (const resource of [
                 only(prod, CLUSTER),
-                only(prod, NODE_GROUP),
+                ...nodeGroupsOf(prod),
+                only(prod, LAUNCH_TEMPLATE),
                 only(prod, ADDON),
                 ...prod.ofType(ROLE),
             ]) {
@@ -135,42 +171,120 @@ describe("EKS platform on the prod stack", function () {
         });
     });
 
-    describe("the managed node group", () => {
-        it("joins the cluster", async () => {
-            const cluster = await referenced(prod, inputsOf(only(prod, NODE_GROUP)).cluster);
-            assert.strictEqual(cluster.urn, only(prod, CLUSTER).urn);
+    describe("the managed node groups", () => {
+        /** Each node group's subnets, resolved the way the mock lookups resolve them. */
+        const zonesOf = (run: StackRun) =>
+            nodeGroupsOf(run).map((group) =>
+                (inputsOf(group).subnetIds as string[]).map(
+                    (id) => mockCallResult("aws:ec2/getSubnet:getSubnet", { id }).availabilityZone as string,
+                ),
+            );
+
+        it("are one group per zone, in zoneCount zones of the cluster's subnets, each in a single zone", () => {
+            const groups = nodeGroupsOf(prod);
+            assert.strictEqual(groups.length, prodEks.zoneCount);
+            const zones = zonesOf(prod);
+            for (const groupZones of zones) assert.strictEqual(new Set(groupZones).size, 1, "one zone per group");
+            const distinct = new Set(zones.map((groupZones) => groupZones[0]));
+            assert.strictEqual(distinct.size, prodEks.zoneCount, "a different zone for each group");
+            const clusterSubnets = inputsOf(only(prod, CLUSTER)).subnetIds as string[];
+            for (const group of groups) {
+                for (const id of inputsOf(group).subnetIds)
+                    assert.ok(clusterSubnets.includes(id), `${id} is a cluster subnet`);
+            }
+            // The default VPC here spans five supported zones: the nodes take the first two by name.
+            assert.deepStrictEqual(
+                zones.map((groupZones) => groupZones[0]),
+                ["us-east-1a", "us-east-1b"],
+            );
         });
 
-        it("is eksctl's t3.medium group of 1 <= 2 <= 3 nodes, named from config", () => {
-            const inputs = inputsOf(only(prod, NODE_GROUP));
-            assert.deepStrictEqual(inputs.instanceTypes, [prodEks.instanceType]);
-            assert.deepStrictEqual(inputs.scalingConfig, {
-                minSize: prodEks.minSize,
-                desiredSize: prodEks.desiredSize,
-                maxSize: prodEks.maxSize,
-            });
-            assert.strictEqual(inputs.nodeGroupName, prodEks.nodeGroupName);
+        it("keeps at least one node in every zone, with the configured sizes per zone", () => {
+            for (const group of nodeGroupsOf(prod)) {
+                assert.deepStrictEqual(inputsOf(group).scalingConfig, {
+                    minSize: prodEks.nodesPerZone.min,
+                    desiredSize: prodEks.nodesPerZone.desired,
+                    maxSize: prodEks.nodesPerZone.max,
+                });
+                assert.ok(inputsOf(group).scalingConfig.minSize >= 1);
+            }
+            for (const group of nodeGroupsOf(custom)) {
+                assert.deepStrictEqual(inputsOf(group).scalingConfig, { minSize: 2, desiredSize: 3, maxSize: 5 });
+            }
         });
 
-        it("follows the configured instance type, sizes and name", () => {
-            const inputs = inputsOf(only(custom, NODE_GROUP));
-            assert.deepStrictEqual(inputs.instanceTypes, ["m6i.large"]);
-            assert.deepStrictEqual(inputs.scalingConfig, { minSize: 2, desiredSize: 3, maxSize: 5 });
-            assert.strictEqual(inputs.nodeGroupName, "web-nodes");
+        it("takes the zones of the configured subnets, one subnet's zone per group", () => {
+            const zones = zonesOf(custom);
+            assert.deepStrictEqual(zones, [["us-east-1b"], ["us-east-1d"]]);
+            assert.deepStrictEqual(
+                nodeGroupsOf(custom).map((group) => inputsOf(group).subnetIds),
+                [["subnet-0bbb222"], ["subnet-0aaa111"]],
+            );
         });
 
-        it("runs as an EC2 role with the worker, CNI and ECR read-only policies, attached before nodes boot", async () => {
-            const nodeGroup = only(prod, NODE_GROUP);
-            const role = await referenced(prod, inputsOf(nodeGroup).nodeRole);
-            assert.deepStrictEqual(trustOf(role).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
-            const attachments = attachmentsOf(prod, role);
-            assert.deepStrictEqual(attachments.map((attachment) => inputsOf(attachment).policyArn).sort(), [
-                "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-                "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-                "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        it("rolls one zone at a time: each group waits for the one before it", () => {
+            const [first, second] = nodeGroupsOf(prod);
+            assert.ok(prod.dependsOn(second, first), `${second.name} waits for ${first.name}`);
+            assert.ok(!prod.dependsOn(first, second));
+        });
+
+        it("set no node group name, so a replacement is created before the old group is deleted", () => {
+            for (const group of [...nodeGroupsOf(prod), ...nodeGroupsOf(custom)]) {
+                assert.strictEqual(inputsOf(group).nodeGroupName, undefined, group.name);
+                assert.strictEqual(inputsOf(group).nodeGroupNamePrefix, undefined, group.name);
+            }
+        });
+
+        it("join the cluster", async () => {
+            for (const group of nodeGroupsOf(prod)) {
+                const cluster = await referenced(prod, inputsOf(group).cluster);
+                assert.strictEqual(cluster.urn, only(prod, CLUSTER).urn);
+            }
+        });
+
+        it("run the configured instance type and Kubernetes version", () => {
+            for (const group of nodeGroupsOf(prod)) {
+                assert.deepStrictEqual(inputsOf(group).instanceTypes, [prodEks.instanceType]);
+                assert.strictEqual(inputsOf(group).version, prodEks.version);
+            }
+            for (const group of nodeGroupsOf(custom)) {
+                assert.deepStrictEqual(inputsOf(group).instanceTypes, ["m6i.large"]);
+                assert.strictEqual(inputsOf(group).version, "1.35");
+            }
+        });
+
+        it("tag every instance, volume and network interface they launch, through their launch template", () => {
+            const template = only(prod, LAUNCH_TEMPLATE);
+            const expected = { ...(prodEks.tags as Record<string, string>), "stateful-nginx:stack": "prod" };
+            const specifications = inputsOf(template).tagSpecifications as { resourceType: string; tags: unknown }[];
+            assert.deepStrictEqual(specifications.map((spec) => spec.resourceType).sort(), [
+                "instance",
+                "network-interface",
+                "volume",
             ]);
-            for (const attachment of attachments) {
-                assert.ok(prod.dependsOn(nodeGroup, attachment), `${nodeGroup.name} waits for ${attachment.name}`);
+            for (const spec of specifications) assert.deepStrictEqual(spec.tags, expected, spec.resourceType);
+            // Tags only: EKS keeps choosing the AMI and bootstrapping the nodes.
+            assert.strictEqual(inputsOf(template).imageId, undefined);
+            assert.strictEqual(inputsOf(template).userData, undefined);
+            for (const group of nodeGroupsOf(prod)) {
+                assert.strictEqual(inputsOf(group).launchTemplate.id, `${template.name}-id`);
+                assert.ok(prod.dependsOn(group, template), `${group.name} uses the template`);
+            }
+        });
+
+        it("run as an EC2 role with the worker, CNI and ECR read-only policies, attached before nodes boot", async () => {
+            for (const nodeGroup of nodeGroupsOf(prod)) {
+                const role = await referenced(prod, inputsOf(nodeGroup).nodeRole);
+                assert.deepStrictEqual(trustOf(role).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
+                const attachments = attachmentsOf(prod, role);
+                assert.deepStrictEqual(attachments.map((attachment) => inputsOf(attachment).policyArn).sort(), [
+                    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+                    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+                    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+                ]);
+                for (const attachment of attachments) {
+                    assert.ok(prod.dependsOn(nodeGroup, attachment), `${nodeGroup.name} waits for ${attachment.name}`);
+                }
             }
         });
     });
@@ -182,7 +296,7 @@ describe("EKS platform on the prod stack", function () {
             const clusterState = mockResourceState(CLUSTER, cluster.name, inputsOf(cluster));
             assert.strictEqual(inputsOf(addon).addonName, "aws-ebs-csi-driver");
             assert.strictEqual(inputsOf(addon).clusterName, clusterState.eksCluster.name);
-            assert.ok(prod.dependsOn(addon, only(prod, NODE_GROUP)));
+            for (const group of nodeGroupsOf(prod)) assert.ok(prod.dependsOn(addon, group), group.name);
         });
 
         it("gives the driver an IRSA role only its controller's service account can assume", () => {
@@ -260,22 +374,42 @@ describe("EKS platform on the prod stack", function () {
             assert.ok(!text.includes("certificate-authority-data"), "no kubeconfig in plain outputs");
         });
 
-        it("holds the StatefulSet until nodes, the storage driver and the gp3 class exist", () => {
+        it("holds the StatefulSet until every zone's nodes, the storage driver and the gp3 class exist", () => {
             const statefulSet = only(prod, STATEFUL_SET);
-            for (const ready of [only(prod, NODE_GROUP), only(prod, ADDON), only(prod, STORAGE_CLASS)]) {
+            assert.strictEqual(nodeGroupsOf(prod).length, 2);
+            for (const ready of [...nodeGroupsOf(prod), only(prod, ADDON), only(prod, STORAGE_CLASS)]) {
                 assert.ok(prod.dependsOn(statefulSet, ready), `the StatefulSet waits for ${ready.name}`);
             }
         });
 
-        it("makes the LoadBalancer Service an internet-facing NLB that waits for nodes", () => {
+        it("makes the LoadBalancer Service an internet-facing NLB that waits for every zone's nodes", () => {
             const service = lbService(prod);
-            const annotations = service.inputs.metadata as any;
-            assert.strictEqual(annotations.annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
+            const annotations = (service.inputs.metadata as any).annotations;
+            assert.strictEqual(annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
+            assert.strictEqual(annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "false");
+            for (const group of nodeGroupsOf(prod)) assert.ok(prod.dependsOn(service, group), group.name);
+        });
+
+        it("tags the NLB with the stack's tags, for cost reports", () => {
+            const annotations = (lbService(prod).inputs.metadata as any).annotations;
             assert.strictEqual(
-                annotations.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"],
-                "false",
+                annotations["service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags"],
+                "environment=prod,project=stateful-nginx,stateful-nginx:stack=prod",
             );
-            assert.ok(prod.dependsOn(service, only(prod, NODE_GROUP)));
+        });
+
+        it("keeps the NLB in the node zones' subnets of the cluster, one per zone", () => {
+            const subnetsOf = (run: StackRun) =>
+                (lbService(run).inputs.metadata as any).annotations[
+                    "service.beta.kubernetes.io/aws-load-balancer-subnets"
+                ];
+            const firstSubnets = (run: StackRun) =>
+                nodeGroupsOf(run)
+                    .map((group) => inputsOf(group).subnetIds[0])
+                    .join(",");
+            assert.strictEqual(subnetsOf(prod), firstSubnets(prod));
+            assert.strictEqual(subnetsOf(prod), "subnet-0mocka,subnet-0mockb");
+            assert.strictEqual(subnetsOf(custom), "subnet-0bbb222,subnet-0aaa111");
         });
 
         it("makes the NLB internal when the scheme is internal", () => {

@@ -1,8 +1,12 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { parseConfig, RawConfig, SUPPORTED_EKS_VERSIONS } from "../config";
-import { configErrorOf } from "./helpers";
+import { configErrorOf, TEST_ENDPOINT_CIDRS } from "./helpers";
 // Plain modules only: importing components/eks itself would load @pulumi/aws.
-import { nlbAnnotations } from "../components/eks/annotations";
+import { additionalResourceTags, nlbAnnotations, nlbSubnets } from "../components/eks/annotations";
+import { nodeTagSpecifications } from "../components/eks/launch-template";
+import { nodeZones, surgeNodesPerGroup } from "../components/eks/zones";
 import { defaultSubnetFilters, EKS_UNSUPPORTED_ZONE_IDS, endpointAccess } from "../components/eks/network";
 import {
     EBS_CSI_SERVICE_ACCOUNT,
@@ -14,18 +18,38 @@ import {
 import { EBS_CSI_PROVISIONER, gp3Parameters } from "../components/eks/storage-class";
 import { awsTags } from "../components/eks/tags";
 
-/** An EKS stack whose `eks` block is `eks`. */
-const eksStack = (eks: Record<string, unknown>): RawConfig => ({ platform: "eks", eks: JSON.stringify(eks) });
+/** An EKS stack whose `eks` block is `eks`, with the tests' endpoint CIDR unless `eks` names its own. */
+const eksStack = (eks: Record<string, unknown>): RawConfig => ({
+    platform: "eks",
+    eks: JSON.stringify({ endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], ...eks }),
+});
+const FIND_ADDRESS = "checkip.amazonaws.com";
 
 describe("eks config", () => {
-    it("defaults to eksctl's managed group: t3.medium, 1 <= 2 <= 3, a supported version, an NLB on the internet", () => {
+    it("defaults to t3.medium nodes in 2 zones, 1 <= 1 <= 2 per zone, a supported version, an NLB on the internet", () => {
         const eks = parseConfig(eksStack({})).eks!;
         assert.strictEqual(eks.instanceType, "t3.medium");
-        assert.deepStrictEqual([eks.minSize, eks.desiredSize, eks.maxSize], [1, 2, 3]);
+        assert.strictEqual(eks.zoneCount, 2);
+        assert.deepStrictEqual(eks.nodesPerZone, { min: 1, desired: 1, max: 2 });
+        assert.strictEqual(eks.allowEndpointFromAnywhere, false);
         assert.ok((SUPPORTED_EKS_VERSIONS as readonly string[]).includes(eks.version));
         assert.strictEqual(eks.loadBalancerScheme, "internet-facing");
         assert.strictEqual(eks.vpcId, undefined);
     });
+
+    it("opens the endpoint to 0.0.0.0/0 only with allowEndpointFromAnywhere", () => {
+        const eks = parseConfig(
+            eksStack({ endpointPublicAccessCidrs: ["0.0.0.0/0"], allowEndpointFromAnywhere: true }),
+        ).eks!;
+        assert.deepStrictEqual(eks.endpointPublicAccessCidrs, ["0.0.0.0/0"]);
+    });
+
+    for (const cidr of ["100.24.0.0/13", "52.94.76.10/32", "192.0.0.0/8", "198.0.0.0/8"]) {
+        it(`accepts the public endpoint CIDR ${cidr} (larger blocks may hold a documentation range)`, () => {
+            const eks = parseConfig(eksStack({ endpointPublicAccessCidrs: [cidr] })).eks!;
+            assert.deepStrictEqual(eks.endpointPublicAccessCidrs, [cidr]);
+        });
+    }
 
     it("reads a version YAML parsed as a number as the version it names", () => {
         assert.strictEqual(parseConfig(eksStack({ version: 1.35 })).eks!.version, "1.35");
@@ -40,9 +64,7 @@ describe("eks config", () => {
     it("accepts equal sizes, an existing VPC with its subnets and an internal NLB", () => {
         const eks = parseConfig(
             eksStack({
-                minSize: 2,
-                desiredSize: 2,
-                maxSize: 2,
+                nodesPerZone: { min: 2, desired: 2, max: 2 },
                 vpcId: "vpc-0abc123",
                 subnetIds: ["subnet-0a1", "subnet-0b2"],
                 loadBalancerScheme: "internal",
@@ -58,10 +80,95 @@ describe("eks config", () => {
         ["an empty instance type", { instanceType: "" }, "instanceType", '""', "EC2 instance type"],
         ["an instance type without a size", { instanceType: "t3medium" }, "instanceType", '"t3medium"', "t3.medium"],
         ["an instance type in capitals", { instanceType: "T3.MEDIUM" }, "instanceType", '"T3.MEDIUM"', "lower case"],
-        ["a node group of no nodes", { minSize: 0 }, "minSize", "0", "at least 1"],
-        ["half a node", { desiredSize: 1.5 }, "desiredSize", "1.5", "whole number"],
-        ["a minimum above the desired size", { minSize: 3, desiredSize: 2 }, "desiredSize", "2", "minSize (3)"],
-        ["a desired size above the maximum", { desiredSize: 4, maxSize: 3 }, "maxSize", "3", "desiredSize (4)"],
+        ["a zone with no nodes", { nodesPerZone: { min: 0 } }, "nodesPerZone.min", "0", "at least 1"],
+        ["half a node", { nodesPerZone: { desired: 1.5 } }, "nodesPerZone.desired", "1.5", "whole number"],
+        [
+            "a minimum above the desired size",
+            { nodesPerZone: { min: 3, desired: 2, max: 3 } },
+            "nodesPerZone.desired",
+            "2",
+            "min (3)",
+        ],
+        [
+            "a desired size above the maximum",
+            { nodesPerZone: { desired: 4, max: 3 } },
+            "nodesPerZone.max",
+            "3",
+            "desired (4)",
+        ],
+        ["no zone", { zoneCount: 0 }, "zoneCount", "0", "at least 1"],
+        ["more zones than a region has", { zoneCount: 7 }, "zoneCount", "7", "at most 6"],
+        [
+            "more zones than configured subnets",
+            { zoneCount: 3, vpcId: "vpc-0abc", subnetIds: ["subnet-0a", "subnet-0b"] },
+            "zoneCount",
+            "3",
+            "number of subnetIds (2)",
+        ],
+        ["a zone count as text", { zoneCount: "two" }, "zoneCount", '"two"', "number"],
+        ["an unknown key of nodesPerZone", { nodesPerZone: { maximum: 3 } }, "nodesPerZone", "", "maximum"],
+        [
+            "a world-open opt-in that is not a boolean",
+            { allowEndpointFromAnywhere: "yes" },
+            "allowEndpointFromAnywhere",
+            '"yes"',
+            "boolean",
+        ],
+        ["the old total minSize", { minSize: 1 }, "minSize", "1", "nodesPerZone.min"],
+        ["the old total desiredSize", { desiredSize: 2 }, "desiredSize", "2", "nodesPerZone.desired"],
+        ["the old total maxSize", { maxSize: 3 }, "maxSize", "3", "nodesPerZone.max"],
+        ["a fixed node group name", { nodeGroupName: "web" }, "nodeGroupName", '"web"', "generated names"],
+        [
+            "no endpoint CIDRs at all (the shipped prod file)",
+            { endpointPublicAccessCidrs: undefined },
+            "endpointPublicAccessCidrs",
+            "nothing",
+            `is required: the CIDRs that may reach the Kubernetes API; list your own public address, e.g. $(curl -s https://${FIND_ADDRESS})/32`,
+        ],
+        [
+            "an empty endpoint CIDR list",
+            { endpointPublicAccessCidrs: [] },
+            "endpointPublicAccessCidrs",
+            "[]",
+            FIND_ADDRESS,
+        ],
+        [
+            "an endpoint open to the whole internet",
+            { endpointPublicAccessCidrs: ["0.0.0.0/0"] },
+            "endpointPublicAccessCidrs[0]",
+            '"0.0.0.0/0"',
+            "allowEndpointFromAnywhere: true",
+        ],
+        [
+            "an endpoint open to the whole IPv6 internet",
+            { endpointPublicAccessCidrs: ["::/0"], allowEndpointFromAnywhere: true },
+            "endpointPublicAccessCidrs[0]",
+            '"::/0"',
+            "IPv4",
+        ],
+        ...(["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "203.0.113.8/29"] as const).map(
+            (cidr): [string, Record<string, unknown>, string, string, string] => [
+                `the documentation range ${cidr} (RFC 5737)`,
+                { endpointPublicAccessCidrs: ["100.24.0.0/13", cidr] },
+                "endpointPublicAccessCidrs[1]",
+                `"${cidr}"`,
+                FIND_ADDRESS,
+            ],
+        ),
+        [
+            "the IPv6 documentation range (RFC 3849)",
+            { endpointPublicAccessCidrs: ["2001:db8::/32"] },
+            "endpointPublicAccessCidrs[0]",
+            '"2001:db8::/32"',
+            "RFC 3849",
+        ],
+        [
+            "a private range the public endpoint never sees",
+            { endpointPublicAccessCidrs: ["10.0.0.0/8"] },
+            "endpointPublicAccessCidrs[0]",
+            '"10.0.0.0/8"',
+            "private",
+        ],
         [
             "no endpoint CIDR at all",
             { endpointPublicAccessCidrs: [] },
@@ -78,17 +185,24 @@ describe("eks config", () => {
         ],
         [
             "an endpoint CIDR with host bits set",
-            { endpointPublicAccessCidrs: ["203.0.113.0/24", "198.51.100.7/24"] },
+            { endpointPublicAccessCidrs: ["100.24.0.0/13", "52.0.0.7/24"] },
             "endpointPublicAccessCidrs[1]",
-            '"198.51.100.7/24"',
+            '"52.0.0.7/24"',
             "host bits zero",
         ],
         [
             "an IPv6 endpoint CIDR on an IPv4 cluster",
-            { endpointPublicAccessCidrs: ["2001:db8::/32"] },
+            { endpointPublicAccessCidrs: ["2600:1f18::/32"] },
             "endpointPublicAccessCidrs[0]",
-            '"2001:db8::/32"',
+            '"2600:1f18::/32"',
             "IPv4",
+        ],
+        [
+            "a tag value with '=' (the NLB annotation splits on it)",
+            { tags: { team: "a=b" } },
+            "tags.team",
+            '"a=b"',
+            "_.:/+-@",
         ],
         [
             "a malformed VPC id",
@@ -129,17 +243,76 @@ describe("eks config", () => {
 
 describe("eks plain decisions", () => {
     describe("nlbAnnotations", () => {
-        it("asks the AWS cloud provider for an NLB, reachable from the internet", () => {
-            assert.deepStrictEqual(nlbAnnotations("internet-facing"), {
+        const tags = { "stateful-nginx:stack": "prod", environment: "prod" };
+
+        it("asks cloud-provider-aws for an NLB, reachable from the internet, tagged with the stack's tags", () => {
+            assert.deepStrictEqual(nlbAnnotations("internet-facing", tags), {
                 "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
                 "service.beta.kubernetes.io/aws-load-balancer-internal": "false",
+                "service.beta.kubernetes.io/aws-load-balancer-additional-resource-tags":
+                    "environment=prod,stateful-nginx:stack=prod",
             });
         });
 
         it("makes the NLB internal when the scheme is internal", () => {
-            const annotations = nlbAnnotations("internal");
+            const annotations = nlbAnnotations("internal", tags);
             assert.strictEqual(annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
             assert.strictEqual(annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "true");
+        });
+
+        it("writes tags as the controller parses them: key=value pairs split on ',' then '='", () => {
+            const value = additionalResourceTags({ team: "web shop", "cost:center": "42" });
+            assert.strictEqual(value, "cost:center=42,team=web shop");
+            // The parse of cloud-provider-aws v1.34.0 getKeyValuePropertiesFromAnnotation, step by step.
+            const parsed = Object.fromEntries(value.split(",").map((pair) => pair.trim().split("=").slice(0, 2)));
+            assert.deepStrictEqual(parsed, { team: "web shop", "cost:center": "42" });
+        });
+
+        it("pins the NLB to one subnet per node zone", () => {
+            assert.strictEqual(
+                nlbSubnets([{ subnetIds: ["subnet-0a1", "subnet-0a2"] }, { subnetIds: ["subnet-0b1"] }]),
+                "subnet-0a1,subnet-0b1",
+            );
+        });
+    });
+
+    describe("nodeZones", () => {
+        const subnets = [
+            { id: "subnet-0c", zone: "us-east-1c" },
+            { id: "subnet-0a2", zone: "us-east-1a" },
+            { id: "subnet-0b", zone: "us-east-1b" },
+            { id: "subnet-0a1", zone: "us-east-1a" },
+        ];
+
+        it("takes the first zones by name, whatever order AWS lists the subnets in, with all their subnets", () => {
+            assert.deepStrictEqual(nodeZones(subnets, 2), [
+                { zone: "us-east-1a", subnetIds: ["subnet-0a1", "subnet-0a2"] },
+                { zone: "us-east-1b", subnetIds: ["subnet-0b"] },
+            ]);
+            assert.deepStrictEqual(nodeZones([...subnets].reverse(), 2), nodeZones(subnets, 2));
+        });
+
+        it("refuses, naming eks.zoneCount, more zones than the subnets span", () => {
+            assert.throws(
+                () => nodeZones(subnets, 4),
+                /^Error: stateful-nginx:eks\.zoneCount: got 4; the cluster's subnets span only 3 zone\(s\)/,
+            );
+        });
+
+        it("costs two surge nodes per group while a group updates (one zone, maxUnavailable 1)", () => {
+            assert.strictEqual(surgeNodesPerGroup(1), 2);
+            assert.strictEqual(surgeNodesPerGroup(3), 3);
+        });
+    });
+
+    describe("nodeTagSpecifications", () => {
+        it("tags each instance, its volumes and its network interface at launch", () => {
+            const tags = { "stateful-nginx:stack": "prod" };
+            assert.deepStrictEqual(nodeTagSpecifications(tags), [
+                { resourceType: "instance", tags },
+                { resourceType: "volume", tags },
+                { resourceType: "network-interface", tags },
+            ]);
         });
     });
 
@@ -239,5 +412,37 @@ describe("eks plain decisions", () => {
             assert.deepStrictEqual(awsTags({ team: "web" }, "prod"), { "stateful-nginx:stack": "prod", team: "web" });
             assert.strictEqual(awsTags({ "stateful-nginx:stack": "shared" }, "prod")["stateful-nginx:stack"], "shared");
         });
+    });
+});
+
+describe("EKS docs, comments and the prod stack file", () => {
+    const root = path.resolve(__dirname, "..");
+    const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
+    const readme = read("README.md");
+    const eksSection = readme.slice(readme.indexOf("## EKS (stack `prod`)"), readme.indexOf("## Policies"));
+    const sources = fs
+        .readdirSync(path.join(root, "components/eks"))
+        .map((file) => [`components/eks/${file}`, read(`components/eks/${file}`)] as const);
+    const texts: (readonly [string, string])[] = [
+        ["README.md", readme],
+        ["Pulumi.prod.yaml", read("Pulumi.prod.yaml")],
+        ...sources,
+    ];
+
+    it("never credit the in-tree cloud provider with what EKS's external cloud-provider-aws does", () => {
+        for (const [file, text] of texts) {
+            assert.doesNotMatch(text, /\bthe in-tree (AWS )?(cloud )?(provider|controller)\b(?! left)/i, file);
+        }
+        assert.match(eksSection, /legacy Service controller of the external cloud-provider-aws/);
+    });
+
+    it("promise no scaling: nothing scales without an autoscaler", () => {
+        for (const [file, text] of texts) assert.doesNotMatch(text, /scales? out/i, file);
+        assert.match(eksSection, /no autoscaler is installed/);
+    });
+
+    it("say the kubeconfig holds no credentials and that pulumi-eks keeps its own copy in plain state", () => {
+        assert.match(eksSection, /holds no credentials/);
+        assert.match(eksSection, /pulumi-eks\s+keeps its own copy[^.]*in plain state/);
     });
 });

@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, RawConfig } from "../config";
 import { ProgramRun, RegisteredResource, runProgram } from "../tools/mock-runtime";
-import { readStackFile, stackFilePath } from "../tools/stack-config";
+import { readStackFile, StackFileConfig, stackFilePath } from "../tools/stack-config";
 
 export { isSecret, SECRET_PLACEHOLDER } from "../tools/mock-runtime";
 export type { ProgramRun, RegisteredResource } from "../tools/mock-runtime";
@@ -86,9 +86,34 @@ export function specOf(resource: RegisteredResource): any {
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-/** Evaluates the program with a shipped stack file, optionally overriding keys (`stateful-nginx:app`, ...). */
-export async function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRun> {
+/**
+ * What tests give `eks.endpointPublicAccessCidrs` in place of an operator's own address: the shipped prod
+ * file lists none on purpose, so that an unedited copy stops before anything is created. A public block
+ * (one of EC2's in us-east-1), as the config requires; nothing is ever sent to AWS.
+ */
+export const TEST_ENDPOINT_CIDRS: readonly string[] = ["100.24.0.0/13"];
+
+/**
+ * A shipped stack file as tests evaluate it: its own config, and on an EKS stack whose `eks` block lists no
+ * endpoint CIDRs, TEST_ENDPOINT_CIDRS. Every test that synthesizes the prod stack goes through this.
+ */
+export function testStackConfig(stack: string): StackFileConfig {
     const { config, secretKeys } = readStackFile(stackFilePath(stack));
+    if (config["stateful-nginx:platform"] !== "eks") return { config, secretKeys };
+    const eks = JSON.parse(config["stateful-nginx:eks"] ?? "{}") as Record<string, unknown>;
+    const cidrs = eks.endpointPublicAccessCidrs ?? [...TEST_ENDPOINT_CIDRS];
+    return {
+        config: { ...config, "stateful-nginx:eks": JSON.stringify({ ...eks, endpointPublicAccessCidrs: cidrs }) },
+        secretKeys,
+    };
+}
+
+/**
+ * Evaluates the program with a shipped stack file (through testStackConfig), optionally overriding keys
+ * (`stateful-nginx:app`, ...).
+ */
+export async function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRun> {
+    const { config, secretKeys } = testStackConfig(stack);
     return runConfig(stack, { ...config, ...overrides }, secretKeys);
 }
 

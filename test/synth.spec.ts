@@ -3,7 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
+import { testStackConfig } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
 
@@ -30,10 +31,14 @@ describe("npm run synth", function () {
         describe(`for the ${stack} stack`, () => {
             let out: string;
             let printed: string;
+            let configFile: string;
 
             before(() => {
                 out = path.join(work, stack);
-                const result = synth("--stack", stack, "--out", out);
+                // The stack file as tests see it (prod with the tests' endpoint CIDR), in the same format.
+                configFile = path.join(work, `Pulumi.${stack}.yaml`);
+                fs.writeFileSync(configFile, stringify({ config: testStackConfig(stack).config }));
+                const result = synth("--stack", stack, "--config", configFile, "--out", out);
                 assert.strictEqual(result.status, 0, result.stderr);
                 printed = result.stdout;
             });
@@ -51,7 +56,7 @@ describe("npm run synth", function () {
 
             it("gives byte-identical files when run twice", () => {
                 const again = path.join(work, `${stack}-again`);
-                assert.strictEqual(synth("--stack", stack, "--out", again).status, 0);
+                assert.strictEqual(synth("--stack", stack, "--config", configFile, "--out", again).status, 0);
                 for (const file of FILES) {
                     assert.ok(
                         fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(again, file))),
@@ -116,6 +121,17 @@ describe("npm run synth", function () {
             });
         });
     }
+
+    it("stops the shipped prod file, unedited, on its missing endpoint CIDRs: exit 1, one line, nothing written", () => {
+        const out = path.join(work, "prod-unedited");
+        const result = synth("--stack", "prod", "--out", out);
+        assert.strictEqual(result.status, 1, result.stdout);
+        const lines = result.stderr.trim().split("\n");
+        assert.strictEqual(lines.length, 1, result.stderr);
+        assert.match(lines[0], /stateful-nginx:eks\.endpointPublicAccessCidrs: got nothing; is required/);
+        assert.match(lines[0], /checkip/);
+        assert.ok(!fs.existsSync(out), "nothing written");
+    });
 
     it("rejects invalid configuration with exit 1, one line on stderr and nothing written", () => {
         const config = path.join(work, "Pulumi.bad.yaml");

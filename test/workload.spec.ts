@@ -17,7 +17,7 @@ import { appSchema } from "../config/app";
 import { ConfigError, parseConfig } from "../config";
 import { runProgram } from "../tools/mock-runtime";
 import { readStackFile, stackFilePath } from "../tools/stack-config";
-import { metadataOf, promiseOf, runStack, specOf, StackRun } from "./helpers";
+import { metadataOf, promiseOf, runStack, specOf, StackRun, TEST_ENDPOINT_CIDRS } from "./helpers";
 import type { RegisteredResource } from "./helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -515,6 +515,7 @@ describe("bad workload configuration", () => {
     const bad = (app: Record<string, unknown>) => () =>
         parseConfig({
             platform: "eks",
+            eks: JSON.stringify({ endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS }),
             app: JSON.stringify(app),
         });
     const cases: [string, Record<string, unknown>, string][] = [

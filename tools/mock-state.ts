@@ -217,6 +217,17 @@ function subnets(inputs: Inputs): Inputs {
     return { id: "us-east-1", ids: names.map((zone) => `subnet-0mock${zone.slice(-1)}`) };
 }
 
+/**
+ * One subnet by id: the default VPC's `subnet-0mock<letter>` lies in zone `us-east-1<letter>`; any other id
+ * in a zone derived from the id, so the same id always lands in the same zone.
+ */
+function subnet(inputs: Inputs): Inputs {
+    const id: string = inputs.id;
+    const letter = /^subnet-0mock([a-f])$/.exec(id)?.[1];
+    const zone = letter ? `us-east-1${letter}` : MOCK_ZONES[stableNumber(id, MOCK_ZONES.length)].name;
+    return { id, availabilityZone: zone, vpcId: letter ? "vpc-0mockdefault" : "vpc-0mockcustom" };
+}
+
 /** Results of provider functions (data sources) the program calls. */
 export function mockCallResult(token: string, inputs: Inputs): Inputs {
     switch (token) {
@@ -232,6 +243,8 @@ export function mockCallResult(token: string, inputs: Inputs): Inputs {
             return availabilityZones(inputs);
         case "aws:ec2/getSubnets:getSubnets":
             return subnets(inputs);
+        case "aws:ec2/getSubnet:getSubnet":
+            return subnet(inputs);
         case "aws:iam/getPolicyDocument:getPolicyDocument":
             return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
         default:

@@ -1,4 +1,5 @@
 export * from "./annotations";
+export * from "./launch-template";
 export * from "./network";
 export * from "./node-group";
 export * from "./platform";
@@ -6,3 +7,5 @@ export * from "./policies";
 export * from "./storage";
 export * from "./storage-class";
 export * from "./tags";
+export * from "./version";
+export * from "./zones";

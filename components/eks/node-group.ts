@@ -1,43 +1,77 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
+import { nodeTagSpecifications } from "./launch-template";
 import { managedPolicyArn, NODE_MANAGED_POLICIES, serviceTrustPolicy } from "./policies";
+import type { NodeZone } from "./zones";
 
-export interface EksNodeGroupArgs {
+export interface NodesPerZone {
+    min: number;
+    desired: number;
+    max: number;
+}
+
+export interface EksNodeGroupsArgs {
     /** The cluster the nodes join. */
     cluster: eks.Cluster;
+    /** Kubernetes version of the nodes, e.g. `1.34`; at most the control plane's. */
+    version: string;
     /** EC2 instance type of every node, e.g. `t3.medium`. */
     instanceType: string;
-    minSize: number;
-    desiredSize: number;
-    maxSize: number;
-    /** The node group's name in EKS (unique within the cluster). */
-    nodeGroupName: string;
+    /** How many zones get a node group; `zones` must resolve to at least this many. */
+    zoneCount: number;
+    /** The zones and their subnets, from `nodeZones`. */
+    zones: pulumi.Input<NodeZone[]>;
+    nodesPerZone: NodesPerZone;
     /** AWS partition of the managed policy ARNs. @default "aws" */
     partition?: pulumi.Input<string>;
-    /** Tags for the node role and the node group. @default {} */
+    /** Tags for the role, the launch template, the node groups and (through the template) every instance and volume. @default {} */
     tags?: Record<string, string>;
 }
 
 /**
- * A managed node group and the IAM role its EC2 instances run as: the equivalent of
- * `eksctl create cluster --node-type=t3.medium --nodes=2 --nodes-min=1 --nodes-max=3 --managed`.
+ * One managed node group per zone, all sharing one IAM role and one launch template.
+ *
+ * Per zone, because an EBS volume never leaves its zone: with `min` >= 1 in every zone, a pod whose volume
+ * lives there always has a node to come back to, whichever node was replaced. A single group over several
+ * zones gives no such promise (its replacement node may land in another zone: "volume node affinity
+ * conflict", and the PodDisruptionBudget then blocks further drains).
+ *
+ * No `nodeGroupName`: the provider generates one (aws 7.48 `NodeGroupArgs.nodeGroupName`: "If omitted, the
+ * provider will assign a random, unique name"), so a replacement (instance type, subnets, launch template)
+ * creates the new group before it deletes the old, instead of deleting the only group first.
+ *
+ * Each group waits for the one before it, so a version or template change rolls one zone at a time: each
+ * group's update launches `surgeNodesPerGroup(1)` = 2 extra nodes while it runs (EKS's default
+ * `maxUnavailable` is 1; pulumi-eks 4.3.0's ManagedNodeGroup does not expose `updateConfig`), never more at once.
  *
  * No access entry is created for the role: with authentication mode API, EKS itself creates the
  * `EC2_LINUX` access entry of a managed node group's role, and a second one would conflict with it.
  * https://docs.aws.amazon.com/eks/latest/userguide/access-entries.html
  */
-export class EksNodeGroup extends pulumi.ComponentResource {
+export class EksNodeGroups extends pulumi.ComponentResource {
     /** The role the nodes run as. */
     public readonly role: aws.iam.Role;
-    /** The managed node group: what the workload waits for. */
-    public readonly managedNodeGroup: eks.ManagedNodeGroup;
+    /** Tags every instance, volume and network interface the groups launch. */
+    public readonly launchTemplate: aws.ec2.LaunchTemplate;
+    /** One managed node group per zone, in zone order: what the workload waits for. */
+    public readonly managedNodeGroups: eks.ManagedNodeGroup[];
     public readonly roleArn: pulumi.Output<string>;
 
-    constructor(name: string, args: EksNodeGroupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("stateful-nginx:eks:EksNodeGroup", name, {}, opts);
+    constructor(name: string, args: EksNodeGroupsArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Formerly one group: the alias keeps the role and its attachments where they are in existing stacks.
+        super(
+            "stateful-nginx:eks:EksNodeGroups",
+            name,
+            {},
+            {
+                ...opts,
+                aliases: [...(opts?.aliases ?? []), { type: "stateful-nginx:eks:EksNodeGroup" }],
+            },
+        );
         const tags = args.tags ?? {};
         const partition = pulumi.output(args.partition ?? "aws");
+        const zones = pulumi.output(args.zones);
 
         this.role = new aws.iam.Role(
             `${name}-role`,
@@ -53,19 +87,48 @@ export class EksNodeGroup extends pulumi.ComponentResource {
                 ),
         );
 
-        // Nodes that boot before their role has these policies never join; hence the explicit dependsOn.
-        this.managedNodeGroup = new eks.ManagedNodeGroup(
-            `${name}-mng`,
+        // Tags only: no image or user data, so EKS still picks the AMI and bootstraps the node
+        // (pulumi-eks 4.3.0 nodes/nodegroup.ts passes a given launchTemplate through unchanged).
+        this.launchTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-lt`,
             {
-                cluster: args.cluster,
-                nodeRole: this.role,
-                nodeGroupName: args.nodeGroupName,
-                instanceTypes: [args.instanceType],
-                scalingConfig: { minSize: args.minSize, desiredSize: args.desiredSize, maxSize: args.maxSize },
+                description: "Tags the instances and volumes of the EKS nodes",
+                tagSpecifications: nodeTagSpecifications(tags),
                 tags,
             },
-            { parent: this, dependsOn: attachments },
+            { parent: this },
         );
+
+        this.managedNodeGroups = [];
+        for (let index = 0; index < args.zoneCount; index++) {
+            const previous = this.managedNodeGroups[index - 1];
+            this.managedNodeGroups.push(
+                new eks.ManagedNodeGroup(
+                    `${name}-zone${index + 1}`,
+                    {
+                        cluster: args.cluster,
+                        nodeRole: this.role,
+                        // With a launch template of ours, pulumi-eks 4.3.0 no longer defaults `version` to the
+                        // cluster's (createManagedNodeGroup): say it, so nodes follow `eks.version`.
+                        version: args.version,
+                        instanceTypes: [args.instanceType],
+                        subnetIds: zones.apply((all) => all[index].subnetIds),
+                        scalingConfig: {
+                            minSize: args.nodesPerZone.min,
+                            desiredSize: args.nodesPerZone.desired,
+                            maxSize: args.nodesPerZone.max,
+                        },
+                        launchTemplate: {
+                            id: this.launchTemplate.id,
+                            version: this.launchTemplate.latestVersion.apply((version) => `${version}`),
+                        },
+                        tags,
+                    },
+                    // Nodes that boot before their role has these policies never join; hence the explicit dependsOn.
+                    { parent: this, dependsOn: previous ? [...attachments, previous] : attachments },
+                ),
+            );
+        }
         this.roleArn = this.role.arn;
         this.registerOutputs({ roleArn: this.roleArn });
     }

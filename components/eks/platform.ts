@@ -4,11 +4,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksConfig } from "../../config";
 import type { ClusterTarget } from "../target";
-import { nlbAnnotations } from "./annotations";
+import { NLB_SUBNETS_ANNOTATION, nlbAnnotations, nlbSubnets } from "./annotations";
 import { defaultSubnetFilters, EKS_UNSUPPORTED_ZONE_IDS, endpointAccess } from "./network";
-import { EksNodeGroup } from "./node-group";
+import { EksNodeGroups } from "./node-group";
 import { EbsCsiStorage } from "./storage";
 import { awsTags } from "./tags";
+import { clusterTransforms, runtimeSupportsTransforms } from "./version";
+import { nodeZones, type SubnetZone } from "./zones";
 
 export interface EksPlatformArgs {
     eks: EksConfig;
@@ -16,15 +18,19 @@ export interface EksPlatformArgs {
     stack?: string;
 }
 
-/** An EKS cluster with a managed node group, EBS CSI storage and AWS load balancers. */
+/** An EKS cluster with one managed node group per zone, EBS CSI storage and AWS load balancers. */
 export class EksPlatform extends pulumi.ComponentResource {
     public readonly target: ClusterTarget;
     public readonly cluster: eks.Cluster;
-    public readonly nodeGroup: EksNodeGroup;
+    public readonly nodeGroups: EksNodeGroups;
     public readonly storage: EbsCsiStorage;
     /** The EKS cluster's name, e.g. for `aws eks update-kubeconfig --name`. */
     public readonly clusterName: pulumi.Output<string>;
-    /** Admin kubeconfig of the cluster (runs `aws eks get-token`); always a secret. */
+    /**
+     * Admin kubeconfig of the cluster. It holds no credentials (it runs `aws eks get-token` with the caller's
+     * AWS identity); it is a secret here for the endpoint and CA it names. pulumi-eks keeps its own copy,
+     * the cluster's `kubeconfig` output, in plain state: this secret does not hide it there.
+     */
     public readonly kubeconfig: pulumi.Output<string>;
 
     constructor(name: string, args: EksPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -33,14 +39,14 @@ export class EksPlatform extends pulumi.ComponentResource {
         const tags = awsTags(config.tags, args.stack ?? pulumi.getStack());
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const network = config.vpcId
-            ? { vpcId: config.vpcId, subnetIds: config.subnetIds ?? [] }
+            ? configuredNetwork(config.vpcId, config.subnetIds ?? [], this)
             : defaultNetwork(this);
 
         this.cluster = new eks.Cluster(
             `${name}-cluster`,
             {
                 version: config.version,
-                // The default node group is self-managed; a managed one follows below.
+                // The default node group is self-managed; managed ones, one per zone, follow below.
                 skipDefaultNodeGroup: true,
                 // Access entries instead of the deprecated aws-auth ConfigMap.
                 authenticationMode: eks.AuthenticationMode.Api,
@@ -49,32 +55,33 @@ export class EksPlatform extends pulumi.ComponentResource {
                 vpcId: network.vpcId,
                 subnetIds: network.subnetIds,
                 // STANDARD: when the version leaves standard support EKS upgrades it, instead of billing
-                // extended support at six times the hourly price of the control plane.
+                // extended support at six times the hourly price of the control plane. The transform keeps
+                // the next `up` from asking for the old version back.
                 upgradePolicy: { supportType: "STANDARD" },
                 tags,
             },
-            { parent: this },
+            { parent: this, transforms: clusterTransforms(runtimeSupportsTransforms()) },
         );
         this.clusterName = this.cluster.eksCluster.name;
-        // The kubeconfig holds no key, but it names the cluster and its endpoint: keep it out of plain state.
         this.kubeconfig = pulumi.secret(this.cluster.kubeconfigJson);
         const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this });
 
-        this.nodeGroup = new EksNodeGroup(
+        const zones = network.subnets.apply((subnets) => nodeZones(subnets, config.zoneCount));
+        this.nodeGroups = new EksNodeGroups(
             `${name}-nodes`,
             {
                 cluster: this.cluster,
+                version: config.version,
                 instanceType: config.instanceType,
-                minSize: config.minSize,
-                desiredSize: config.desiredSize,
-                maxSize: config.maxSize,
-                nodeGroupName: config.nodeGroupName,
+                zoneCount: config.zoneCount,
+                zones,
+                nodesPerZone: config.nodesPerZone,
                 partition,
                 tags,
             },
             { parent: this },
         );
-        const nodes = this.nodeGroup.managedNodeGroup;
+        const nodes = this.nodeGroups.managedNodeGroups;
 
         this.storage = new EbsCsiStorage(
             `${name}-storage`,
@@ -83,7 +90,7 @@ export class EksPlatform extends pulumi.ComponentResource {
                 oidcProviderArn: this.cluster.oidcProviderArn,
                 oidcIssuer: this.cluster.oidcIssuer,
                 provider,
-                nodes: [nodes],
+                nodes,
                 partition,
                 tags,
             },
@@ -95,12 +102,38 @@ export class EksPlatform extends pulumi.ComponentResource {
             provider,
             storageClassName: this.storage.storageClassName,
             storageExpandable: true, // the gp3 class sets allowVolumeExpansion
-            ready: [nodes, this.storage.addon, this.storage.storageClass],
-            // The in-tree cloud provider registers nodes as NLB targets: an NLB without nodes never gets healthy.
-            loadBalancer: { annotations: nlbAnnotations(config.loadBalancerScheme), ready: [nodes] },
+            ready: [...nodes, this.storage.addon, this.storage.storageClass],
+            loadBalancer: {
+                annotations: {
+                    ...nlbAnnotations(config.loadBalancerScheme, tags),
+                    [NLB_SUBNETS_ANNOTATION]: zones.apply(nlbSubnets),
+                },
+                // cloud-provider-aws registers the nodes as NLB targets: an NLB without nodes never gets healthy.
+                ready: [...nodes],
+            },
         };
         this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
     }
+}
+
+/** Each subnet with its zone, looked up by id. */
+function subnetZones(ids: pulumi.Input<string[]>, parent: pulumi.Resource): pulumi.Output<SubnetZone[]> {
+    return pulumi
+        .output(ids)
+        .apply((list) =>
+            pulumi.all(
+                list.map((id) =>
+                    aws.ec2
+                        .getSubnetOutput({ id }, { parent })
+                        .apply((subnet) => ({ id, zone: subnet.availabilityZone })),
+                ),
+            ),
+        );
+}
+
+/** The configured VPC and subnets. */
+function configuredNetwork(vpcId: string, subnetIds: string[], parent: pulumi.Resource) {
+    return { vpcId, subnetIds, subnets: subnetZones(subnetIds, parent) };
 }
 
 /**
@@ -121,5 +154,5 @@ function defaultNetwork(parent: pulumi.Resource) {
         { filters: pulumi.all([vpc.id, zones.names]).apply(([id, names]) => defaultSubnetFilters(id, names)) },
         { parent },
     );
-    return { vpcId: vpc.id, subnetIds: subnets.ids };
+    return { vpcId: vpc.id, subnetIds: subnets.ids, subnets: subnetZones(subnets.ids, parent) };
 }

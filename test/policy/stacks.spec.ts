@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policy/pack";
 import { formatViolation, PolicyReport, runPolicies } from "../../tools/policy-runner";
-import { runStack } from "../helpers";
+import { runStack, TEST_ENDPOINT_CIDRS } from "../helpers";
 
 function policyConfig(stack: string): unknown {
     return JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../policy/config", `${stack}.json`), "utf8"));
@@ -69,7 +69,7 @@ describe("policy pack on a prod stack that re-exposes a Service it does not own"
 describe("policy pack on a prod stack with an internal load balancer and no source ranges", () => {
     it("has no mandatory violation: an internal NLB is reachable only inside the VPC", async () => {
         const prod = await runStack("prod", {
-            "stateful-nginx:eks": { loadBalancerScheme: "internal", endpointPublicAccessCidrs: ["203.0.113.0/24"] },
+            "stateful-nginx:eks": { loadBalancerScheme: "internal", endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS },
             "stateful-nginx:services": { loadBalancer: { sourceRanges: [] } },
         });
         const report = await runPolicies(policies, prod.resources, { config: policyConfig("prod") });
@@ -79,7 +79,7 @@ describe("policy pack on a prod stack with an internal load balancer and no sour
 
     it("still catches the same load balancer once it is internet-facing", async () => {
         const prod = await runStack("prod", {
-            "stateful-nginx:eks": { endpointPublicAccessCidrs: ["203.0.113.0/24"] },
+            "stateful-nginx:eks": { endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS },
             "stateful-nginx:services": { loadBalancer: { sourceRanges: [] } },
         });
         const report = await runPolicies(policies, prod.resources, { config: policyConfig("prod") });

@@ -1,0 +1,35 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** The AWS resource that pulumi-eks's `eks.Cluster` creates for the control plane. */
+export const CONTROL_PLANE_TYPE = "aws:eks/cluster:Cluster";
+
+/**
+ * Leaves the control plane's Kubernetes version to EKS once the cluster exists. With upgrade policy
+ * STANDARD, EKS upgrades a control plane itself when its version leaves standard support; a pinned version
+ * would then make the next `up` ask for a downgrade, which EKS refuses. `eks.version` still sets the version
+ * a new cluster starts at and the version the node groups run; stepping the control plane is documented in
+ * the README ("Kubernetes versions").
+ *
+ * A transform, not `ignoreChanges` on `eks.Cluster`: the cluster is a remote component (pulumi-eks 4.3.0),
+ * and only transforms reach the resources a remote component creates.
+ * https://www.pulumi.com/docs/iac/concepts/resources/options/transforms/
+ */
+export const leaveControlPlaneVersionToEks: pulumi.ResourceTransform = (args) => {
+    if (args.type !== CONTROL_PLANE_TYPE) return undefined;
+    return { props: args.props, opts: pulumi.mergeOptions(args.opts, { ignoreChanges: ["version"] }) };
+};
+
+/**
+ * Options for the `eks.Cluster`. The engine runs transforms; Pulumi's mock runtime has no engine and refuses
+ * them, so offline evaluation (tests, synth) leaves them out and tests call the transform directly.
+ */
+export function clusterTransforms(engineRunsTransforms: boolean): pulumi.ResourceTransform[] {
+    return engineRunsTransforms ? [leaveControlPlaneVersionToEks] : [];
+}
+
+/** Whether the runtime can run transforms: the flag the SDK checks before it refuses one (@pulumi/pulumi 3.248, runtime/resource.js). */
+export function runtimeSupportsTransforms(): boolean {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsTransforms?: boolean } };
+    return state.getStore().supportsTransforms === true;
+}
