@@ -110,7 +110,7 @@ describe("eks config", () => {
         ["a tag in the reserved aws: space", { tags: { "aws:owner": "me" } }, "tags.aws:owner", '"aws:owner"', "aws:"],
         ["a tag key with '='", { tags: { "a=b": "c" } }, "tags.a=b", '"a=b"', "letters"],
         ["an unknown NLB scheme", { loadBalancerScheme: "public" }, "loadBalancerScheme", '"public"', "internal"],
-        ["an unknown key", { nodes: 2 }, "eks", "", "nodes"],
+        ["an unknown key", { nodes: 2 }, "nodes", "an unknown key", "allowed keys are version, instanceType"],
     ];
 
     describe("rejects before any resource exists, in one line,", () => {
