@@ -39,6 +39,18 @@ describe("stack files", () => {
         assert.deepStrictEqual(secretKeys, ["stateful-nginx:kubeconfig"]);
     });
 
+    it("name the second of two equal keys, at its own line and column", () => {
+        const file = path.join(root, "Pulumi.x.yaml");
+        fs.writeFileSync(
+            file,
+            "config:\n  stateful-nginx:platform: eks\n  stateful-nginx:app:\n    replicas: 2\n    replicas: 3\n",
+        );
+        assert.throws(
+            () => readStackFile(file),
+            /Pulumi\.x\.yaml:5:5: config file is not valid YAML: Map keys must be unique$/,
+        );
+    });
+
     it("refuses a config that is not a mapping, in one line naming the file", () => {
         const file = path.join(root, "Pulumi.x.yaml");
         fs.writeFileSync(file, "config:\n  - stateful-nginx:platform\n");

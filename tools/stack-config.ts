@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { LineCounter, parseDocument } from "yaml";
+import { isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { SECRET_PLACEHOLDER } from "./mock-runtime";
 
 export interface StackFileConfig {
@@ -71,6 +71,29 @@ export function yamlErrorPosition(text: string, offset: number, code: string): {
 }
 
 /**
+ * The offset of the first key that repeats an earlier key of the same mapping. The parser reports a duplicate
+ * at the start of the mapping that holds it; the user needs the second occurrence.
+ */
+function duplicateKeyOffset(text: string): number | undefined {
+    let found: number | undefined;
+    visit(parseDocument(text, { uniqueKeys: false }), {
+        Map(_, map) {
+            const seen = new Set<unknown>();
+            for (const pair of map.items) {
+                const key = isScalar(pair.key) ? pair.key.value : pair.key;
+                if (seen.has(key) && isScalar(pair.key) && pair.key.range) {
+                    found = pair.key.range[0];
+                    return visit.BREAK;
+                }
+                seen.add(key);
+            }
+            return undefined;
+        },
+    });
+    return found;
+}
+
+/**
  * Reads a stack file (`Pulumi.<stack>.yaml` format) into the strings Pulumi would hand the program.
  *
  * @throws Error in one line: a missing file or a directory says "config file", a YAML error names the file,
@@ -90,7 +113,8 @@ export function readStackFile(file: string): StackFileConfig {
     const document = parseDocument(text, { prettyErrors: false });
     const [problem] = document.errors;
     if (problem) {
-        const { line, col } = yamlErrorPosition(text, problem.pos[0], problem.code);
+        const offset = (problem.code === "DUPLICATE_KEY" && duplicateKeyOffset(text)) || problem.pos[0];
+        const { line, col } = yamlErrorPosition(text, offset, problem.code);
         throw new Error(`${shown(file)}:${line}:${col}: config file is not valid YAML: ${problem.message}`);
     }
     const contents = (document.toJS() ?? {}) as { config?: unknown };
