@@ -237,7 +237,8 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
 /** `got an unknown key; did you mean X? allowed keys are ...`, the tail of an unknown-key error. */
 function unknownKeyProblem(key: string, allowed: readonly string[]): string {
     const guess = closestKey(key, allowed);
-    return `got an unknown key; ${guess ? `did you mean ${guess}? ` : ""}allowed keys are ${allowed.join(", ")}`;
+    const list = allowed.length > 0 ? `allowed keys are ${allowed.join(", ")}` : "remove it";
+    return `got an unknown key; ${guess ? `did you mean ${guess}? ` : ""}${list}`;
 }
 
 /** Steps through defaults, optionals and refinements to the schema that holds the value. */
