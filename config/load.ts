@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, ConfigError, parseConfig, RawConfig, StackConfig } from "./index";
+import { checkConfigNamespaces, CONFIG_NAMESPACE, ConfigError, parseConfig, RawConfig, StackConfig } from "./index";
 
 export interface LoadedConfig extends StackConfig {
     /** Bare metal: the kubeconfig, kept a Pulumi secret; undefined means the ambient kubeconfig. */
@@ -12,11 +12,13 @@ export interface LoadedConfig extends StackConfig {
  */
 export function loadConfig(): LoadedConfig {
     const prefix = `${CONFIG_NAMESPACE}:`;
+    const all = pulumi.runtime.allConfig();
     const raw: RawConfig = {};
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    for (const [key, value] of Object.entries(all)) {
         if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
     }
     try {
+        checkConfigNamespaces(Object.keys(all));
         const config = parseConfig(raw);
         const kubeconfig =
             raw.kubeconfig === undefined ? undefined : new pulumi.Config(CONFIG_NAMESPACE).requireSecret("kubeconfig");

@@ -236,7 +236,7 @@ describe("bare-metal config", () => {
         it("a misspelt key in the metallb block", () => {
             assert.match(
                 configErrorOf(stack({ pools: [pool], strictArp: true })),
-                /^stateful-nginx:metallb: got .*strictArp/,
+                /^stateful-nginx:metallb\.strictArp: got an unknown key; did you mean strictARP\? allowed keys are /,
             );
         });
     });

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { parseConfig, RawConfig } from "../config";
+import { checkConfigNamespaces, ConfigError, parseConfig, RawConfig } from "../config";
 import { configErrorOf, TEST_ENDPOINT_CIDRS } from "./helpers";
 
 const pools = [{ name: "default-pool", addresses: ["192.168.10.0/24"] }];
@@ -64,6 +64,18 @@ describe("config", () => {
                 baremetal({ services: { loadBalancer: { pool: "default-pool", addresses: ["192.168.10.20"] } } }),
             );
             assert.deepStrictEqual(config.services.loadBalancer.addresses, ["192.168.10.20"]);
+        });
+
+        it("one IPv4 and one IPv6 load balancer address, each inside a pool", () => {
+            const config = parseConfig(
+                baremetal({
+                    metallb: {
+                        pools: [...pools, { name: "v6", addresses: ["fc00:f853:ccd:e799::/124"] }],
+                    },
+                    services: { loadBalancer: { addresses: ["192.168.10.20", "fc00:f853:ccd:e799::5"] } },
+                }),
+            );
+            assert.strictEqual(config.services.loadBalancer.addresses.length, 2);
         });
 
         it("the edges of the NodePort range", () => {
@@ -193,7 +205,62 @@ describe("config", () => {
             '"lots"',
             "quantity",
         ],
-        ["a misspelt app key", baremetal({ app: { replica: 3 } }), "stateful-nginx:app", "", "replica"],
+        [
+            "a misspelt app key, by its full path, with the key it meant and the allowed ones",
+            baremetal({ app: { replica: 3 } }),
+            "stateful-nginx:app.replica",
+            "an unknown key",
+            "did you mean replicas? allowed keys are name, namespace, createNamespace,",
+        ],
+        [
+            "an unknown key two levels down, listing the keys allowed there",
+            baremetal({ app: { resources: { limits: { mem: "1Gi" } } } }),
+            "stateful-nginx:app.resources.limits.mem",
+            "an unknown key",
+            "did you mean memory? allowed keys are cpu, memory",
+        ],
+        [
+            "an unknown key of a list item, even when a required key is then missing",
+            baremetal({ metallb: { pools: [{ name: "p", adresses: ["10.0.0.0/30"] }] } }),
+            "stateful-nginx:metallb.pools[0].adresses",
+            "an unknown key",
+            "did you mean addresses? allowed keys are name, addresses, autoAssign, avoidBuggyIPs",
+        ],
+        [
+            "a misspelt top-level key, with the key it meant",
+            { ...baremetal(), servics: "{}" },
+            "stateful-nginx:servics",
+            "an unknown key",
+            "did you mean services?",
+        ],
+        [
+            "replicas given as a string, in plain words",
+            baremetal({ app: { replicas: "3" } }),
+            "stateful-nginx:app.replicas",
+            '"3"',
+            "must be a number",
+        ],
+        [
+            "a flag given as a word, in plain words",
+            baremetal({ app: { createNamespace: "yes" } }),
+            "stateful-nginx:app.createNamespace",
+            '"yes"',
+            "must be true or false",
+        ],
+        [
+            "a list given as one string, in plain words",
+            baremetal({ app: { storage: { accessModes: "ReadWriteOnce" } } }),
+            "stateful-nginx:app.storage.accessModes",
+            '"ReadWriteOnce"',
+            "must be a list",
+        ],
+        [
+            "two fixed load balancer addresses of the same family",
+            baremetal({ services: { loadBalancer: { addresses: ["192.168.10.20", "192.168.10.21"] } } }),
+            "stateful-nginx:services.loadBalancer.addresses[1]",
+            '"192.168.10.21"',
+            "at most one IPv4 and one IPv6 address (192.168.10.20 is IPv4 too)",
+        ],
         [
             "a NodePort below the range",
             baremetal({ services: { nodePort: { port: 29999 } } }),
@@ -472,6 +539,32 @@ describe("config", () => {
                 assert.ok(message.includes(allowed), `should say what is allowed (${allowed}): ${message}`);
             });
         }
+    });
+
+    describe("config namespaces", () => {
+        it("accepts the project's keys and those of the packages the program uses", () => {
+            assert.doesNotThrow(() =>
+                checkConfigNamespaces([
+                    "stateful-nginx:platform",
+                    "aws:region",
+                    "eks:something",
+                    "kubernetes:enableServerSideApply",
+                    "pulumi:tags",
+                ]),
+            );
+        });
+
+        it("refuses a misspelt namespace in one line, with the key it meant", () => {
+            assert.throws(
+                () => checkConfigNamespaces(["stateful-nginx:platform", "statefulnginx:services"]),
+                (error: unknown) =>
+                    error instanceof ConfigError &&
+                    !error.message.includes("\n") &&
+                    error.message.startsWith('statefulnginx:services: got the namespace "statefulnginx"; ') &&
+                    error.message.includes("did you mean stateful-nginx:services?") &&
+                    error.message.includes("aws, eks, kubernetes, pulumi"),
+            );
+        });
     });
 
     it("never shows the kubeconfig in an error", () => {

@@ -106,13 +106,19 @@ describe("eks config", () => {
             "number of subnetIds (2)",
         ],
         ["a zone count as text", { zoneCount: "two" }, "zoneCount", '"two"', "number"],
-        ["an unknown key of nodesPerZone", { nodesPerZone: { maximum: 3 } }, "nodesPerZone", "", "maximum"],
+        [
+            "an unknown key of nodesPerZone",
+            { nodesPerZone: { maximum: 3 } },
+            "nodesPerZone.maximum",
+            "an unknown key",
+            "allowed keys are min, desired, max",
+        ],
         [
             "a world-open opt-in that is not a boolean",
             { allowEndpointFromAnywhere: "yes" },
             "allowEndpointFromAnywhere",
             '"yes"',
-            "boolean",
+            "must be true or false",
         ],
         ["the old total minSize", { minSize: 1 }, "minSize", "1", "nodesPerZone.min"],
         ["the old total desiredSize", { desiredSize: 2 }, "desiredSize", "2", "nodesPerZone.desired"],
@@ -224,7 +230,7 @@ describe("eks config", () => {
         ["a tag in the reserved aws: space", { tags: { "aws:owner": "me" } }, "tags.aws:owner", '"aws:owner"', "aws:"],
         ["a tag key with '='", { tags: { "a=b": "c" } }, "tags.a=b", '"a=b"', "letters"],
         ["an unknown NLB scheme", { loadBalancerScheme: "public" }, "loadBalancerScheme", '"public"', "internal"],
-        ["an unknown key", { nodes: 2 }, "eks", "", "nodes"],
+        ["an unknown key", { nodes: 2 }, "nodes", "an unknown key", "allowed keys are version, instanceType"],
     ];
 
     describe("rejects before any resource exists, in one line,", () => {

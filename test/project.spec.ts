@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
+import { CONFIG_NAMESPACE, parseConfig, RawConfig } from "../config";
+import { readStackFile, stackFilePath, stackNames } from "../tools/stack-config";
 
 const root = path.resolve(__dirname, "..");
 const transpile = ["-r", "./tools/register.js"];
@@ -23,19 +25,43 @@ describe("the project", () => {
         assert.deepStrictEqual([...copies], [path.join(root, "node_modules", "@pulumi", "pulumi")]);
     });
 
+    // Every shipped stack file, so that a new Pulumi.<stack>.yaml is covered without a change here.
+    const stacks = stackNames();
+    const platformOf = (stack: string) => {
+        const { config } = readStackFile(stackFilePath(stack));
+        const prefix = `${CONFIG_NAMESPACE}:`;
+        const raw: RawConfig = {};
+        for (const [key, value] of Object.entries(config)) {
+            if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+        }
+        return parseConfig(raw).platform;
+    };
+
+    it("ships at least one stack of each platform", () => {
+        assert.deepStrictEqual([...new Set(stacks.map(platformOf))].sort(), ["baremetal", "eks"]);
+    });
+
     describe("loads a platform's packages only for stacks on that platform", function () {
         this.timeout(60000);
 
-        it("a bare-metal stack never loads @pulumi/aws or @pulumi/eks", () => {
-            const packages = loadedPackages("dev");
-            assert.ok(packages.includes("@pulumi/kubernetes"), `kubernetes not loaded: ${packages.join(", ")}`);
-            assert.ok(!packages.includes("@pulumi/aws"), `aws loaded: ${packages.join(", ")}`);
-            assert.ok(!packages.includes("@pulumi/eks"), `eks loaded: ${packages.join(", ")}`);
-        });
-
-        it("an EKS stack does load them (so the check above can see them)", () => {
-            const packages = loadedPackages("prod");
-            assert.ok(packages.includes("@pulumi/aws") && packages.includes("@pulumi/eks"), packages.join(", "));
-        });
+        for (const stack of stacks) {
+            const platform = platformOf(stack);
+            if (platform === "baremetal") {
+                it(`the bare-metal stack ${stack} never loads @pulumi/aws or @pulumi/eks`, () => {
+                    const packages = loadedPackages(stack);
+                    assert.ok(packages.includes("@pulumi/kubernetes"), `kubernetes not loaded: ${packages.join(", ")}`);
+                    assert.ok(!packages.includes("@pulumi/aws"), `aws loaded: ${packages.join(", ")}`);
+                    assert.ok(!packages.includes("@pulumi/eks"), `eks loaded: ${packages.join(", ")}`);
+                });
+            } else {
+                it(`the EKS stack ${stack} does load them (so the check above can see them)`, () => {
+                    const packages = loadedPackages(stack);
+                    assert.ok(
+                        packages.includes("@pulumi/aws") && packages.includes("@pulumi/eks"),
+                        packages.join(", "),
+                    );
+                });
+            }
+        }
     });
 });

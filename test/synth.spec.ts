@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
+import { stackNames } from "../tools/stack-config";
 import { testStackConfig } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
@@ -12,6 +13,8 @@ function synth(...args: string[]) {
     const result = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/synth.ts", ...args], {
         cwd: root,
         encoding: "utf8",
+        // A synth that hangs is a failure, not a stuck test run.
+        timeout: 45000,
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -27,7 +30,8 @@ describe("npm run synth", function () {
     });
     after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-    for (const stack of ["dev", "prod"]) {
+    // Every stack file the project ships, so a new Pulumi.<stack>.yaml is tested without a change here.
+    for (const stack of stackNames()) {
         describe(`for the ${stack} stack`, () => {
             let out: string;
             let printed: string;
@@ -151,5 +155,99 @@ describe("npm run synth", function () {
         const result = synth();
         assert.strictEqual(result.status, 1);
         assert.match(result.stderr, /--stack NAME is required/);
+    });
+
+    describe("command line", () => {
+        it("prints its usage for --help and exits 0, naming every option and stack", () => {
+            const result = synth("--help");
+            assert.strictEqual(result.status, 0, result.stderr);
+            assert.match(result.stdout, /^Usage: npm run synth -- --stack NAME \[--config FILE\] \[--out DIR\]/);
+            for (const option of ["--stack NAME", "--config FILE", "--out DIR", "-h, --help"]) {
+                assert.ok(result.stdout.includes(option), option);
+            }
+            assert.ok(result.stdout.includes(`Stacks: ${stackNames().join(", ")}`), result.stdout);
+        });
+
+        it("refuses an unknown option with one line and the usage, exit 1", () => {
+            const result = synth("--stak", "dev");
+            assert.strictEqual(result.status, 1);
+            assert.match(result.stderr, /^synth: Unknown option '--stak'\n/);
+            assert.match(result.stderr, /Usage: npm run synth --/);
+        });
+
+        it("refuses a stack that has no stack file, naming the stacks there are", () => {
+            const result = synth("--stack", "qa");
+            assert.strictEqual(result.status, 1);
+            assert.match(result.stderr, /^synth: no stack qa: there is no Pulumi\.qa\.yaml \(stacks: dev, /);
+        });
+
+        for (const [what, file] of [
+            ["a missing file", () => path.join(work, "absent.yaml")],
+            ["a directory", () => work],
+        ] as const) {
+            it(`says "config file" in one line when --config names ${what}`, () => {
+                const result = synth("--stack", "dev", "--config", file(), "--out", path.join(work, "unused"));
+                assert.strictEqual(result.status, 1);
+                assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
+                assert.match(result.stderr, /^synth: config file .* (does not exist|is a directory)$/m);
+            });
+        }
+
+        it("names the file, line and column of a YAML error, at the line that is wrong", () => {
+            const lines = fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8").split("\n");
+            // One mapping item indented a space too far, followed (as in the shipped file) by a comment.
+            const wrong = lines.findIndex((line) => line.trim().startsWith("chartVersion:"));
+            assert.ok(lines[wrong + 1].trim().startsWith("#"), "the test expects a comment after the line");
+            lines[wrong] = ` ${lines[wrong]}`;
+            const config = path.join(work, "Pulumi.indent.yaml");
+            fs.writeFileSync(config, lines.join("\n"));
+            const result = synth("--stack", "dev", "--config", config, "--out", path.join(work, "unused"));
+            assert.strictEqual(result.status, 1);
+            assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
+            const column = lines[wrong].length - lines[wrong].trimStart().length + 1;
+            assert.ok(
+                result.stderr.startsWith(`synth: ${config}:${wrong + 1}:${column}: config file is not valid YAML: `),
+                result.stderr,
+            );
+        });
+
+        it("refuses a key under a misspelt namespace, with the key it meant", () => {
+            const config = path.join(work, "Pulumi.namespace.yaml");
+            const dev = fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8");
+            fs.writeFileSync(config, `${dev}\n  statefulnginx:services:\n    nodePort:\n      port: 30080\n`);
+            const result = synth("--stack", "dev", "--config", config, "--out", path.join(work, "namespace"));
+            assert.strictEqual(result.status, 1, result.stdout);
+            assert.match(
+                result.stderr,
+                /^synth: statefulnginx:services: got the namespace "statefulnginx"; did you mean stateful-nginx:services\?/,
+            );
+        });
+    });
+
+    describe("output directory", () => {
+        it("removes the files of an earlier run when a later one fails", () => {
+            const out = path.join(work, "stale");
+            assert.strictEqual(synth("--stack", "dev", "--out", out).status, 0);
+            const config = path.join(work, "Pulumi.broken.yaml");
+            fs.writeFileSync(config, "config:\n  stateful-nginx:platform: gke\n");
+            const result = synth("--stack", "dev", "--config", config, "--out", out);
+            assert.strictEqual(result.status, 1);
+            for (const file of FILES) assert.ok(!fs.existsSync(path.join(out, file)), `${file} left behind`);
+        });
+
+        it("is an error, not a hang, when --out cannot be created under procfs", function () {
+            if (!fs.existsSync("/proc/self")) this.skip();
+            const result = synth("--stack", "dev", "--out", "/proc/stateful-nginx-out");
+            assert.strictEqual(result.status, 1, `status ${result.status}: it hung or passed`);
+            assert.match(result.stderr, /^synth: cannot write to \/proc\/stateful-nginx-out: .*\(ENOENT\)$/m);
+        });
+
+        it("is an error when --out lies under a file", () => {
+            const file = path.join(work, "a-file");
+            fs.writeFileSync(file, "");
+            const result = synth("--stack", "dev", "--out", path.join(file, "out"));
+            assert.strictEqual(result.status, 1);
+            assert.match(result.stderr, /^synth: cannot write to .*a-file\/out: .*a-file is not a directory$/m);
+        });
     });
 });

@@ -152,7 +152,12 @@ describe("verification script text", () => {
 function runWithStubs(
     p: VerificationPlan,
     world: { pages: Record<string, string>; dns: Record<string, string>; nodeIp?: string },
-    options: { retrySeconds?: number; failFirst?: Record<string, number> } = {},
+    options: {
+        retrySeconds?: number;
+        totalSeconds?: number;
+        pauseSeconds?: number;
+        failFirst?: Record<string, number>;
+    } = {},
 ): { status: number | null; stdout: string; log: ReturnType<typeof parseVerificationLog> } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-"));
     try {
@@ -187,8 +192,9 @@ function runWithStubs(
         const env: NodeJS.ProcessEnv = {
             PATH: `${bin}:${process.env.PATH}`,
             VERIFY_RETRY_SECONDS: String(options.retrySeconds ?? 0),
-            VERIFY_PAUSE_SECONDS: "0",
+            VERIFY_PAUSE_SECONDS: String(options.pauseSeconds ?? 0),
         };
+        if (options.totalSeconds !== undefined) env.VERIFY_TOTAL_SECONDS = String(options.totalSeconds);
         if (world.nodeIp) env.NODE_IP = world.nodeIp;
         const result = spawnSync("/bin/sh", ["-c", verificationScript(p)], { encoding: "utf8", env });
         return { status: result.status, stdout: result.stdout, log: parseVerificationLog(result.stdout) };
@@ -239,6 +245,34 @@ describe("verification script run against stand-in wget and nslookup", function 
         const run = runWithStubs(plan, healthyWorld(), { retrySeconds: 10, failFirst: { [url]: 3 } });
         assert.strictEqual(run.status, 0, run.stdout);
         assert.ok(run.log.passed.includes("pod-dns nginx-2"));
+    });
+
+    it("gives each check its own retry window, however long the checks before it took", () => {
+        // With a pause of 1 s: nginx-0 passes on its 3rd try (about 2 s), then nginx-1 needs about 3 s of its
+        // own. One window of 4 s for the whole script would close while nginx-1 is still failing.
+        const pod = (n: number) => `http://nginx-${n}.nginx.stateful-nginx.svc.cluster.local:8080/`;
+        const run = runWithStubs(plan, healthyWorld(), {
+            retrySeconds: 4,
+            pauseSeconds: 1,
+            failFirst: { [pod(0)]: 2, [pod(1)]: 3 },
+        });
+        assert.strictEqual(run.status, 0, run.stdout);
+        assert.deepStrictEqual(run.log.failed, []);
+    });
+
+    it("stops retrying once the whole run's budget is spent, and still runs every check", () => {
+        const url = "http://nginx-0.nginx.stateful-nginx.svc.cluster.local:8080/";
+        const run = runWithStubs(plan, healthyWorld(), {
+            retrySeconds: 60,
+            totalSeconds: 1,
+            pauseSeconds: 1,
+            failFirst: { [url]: 100 },
+        });
+        assert.deepStrictEqual(
+            run.log.failed.map((f) => f.check),
+            ["pod-dns nginx-0"],
+        );
+        assert.strictEqual(run.log.passed.length, names(plan).length - 1, run.stdout);
     });
 
     it("reports the last failure once the retry window has closed", () => {

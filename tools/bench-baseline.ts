@@ -1,8 +1,7 @@
 /** The synth harness with a minimal program (one ConfigMap): the yardstick for `bench-synth.ts`. */
 import * as k8s from "@pulumi/kubernetes";
-import * as fs from "fs";
-import * as path from "path";
 import { runProgram } from "./mock-runtime";
+import { writeOutputs } from "./output-dir";
 import { renderGraph, renderManifests, renderResources } from "./synth-render";
 
 async function main(outDir: string): Promise<void> {
@@ -13,14 +12,20 @@ async function main(outDir: string): Promise<void> {
         },
         { stack: "baseline", config: {} },
     );
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, "manifests.yaml"), renderManifests(run.resources));
-    fs.writeFileSync(path.join(outDir, "resources.json"), renderResources(run.resources));
-    fs.writeFileSync(path.join(outDir, "graph.mmd"), renderGraph(run.resources));
+    // Written the way synth writes, so both pay the same for it.
+    writeOutputs(outDir, {
+        "manifests.yaml": renderManifests(run.resources),
+        "resources.json": renderResources(run.resources),
+        "graph.mmd": renderGraph(run.resources),
+    });
     console.log(`baseline: ${run.resources.length} resources`);
 }
 
+if (process.argv.length !== 3) {
+    console.error("usage: bench-baseline.ts OUT_DIR (run by npm run bench:synth)");
+    process.exit(1);
+}
 main(process.argv[2]).catch((error: unknown) => {
-    console.error(error);
+    console.error(`bench-baseline: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
     process.exit(1);
 });

@@ -1,6 +1,11 @@
+/**
+ * Stack files offline: which stacks the project has, reading a `Pulumi.<stack>.yaml` into the strings Pulumi
+ * would hand the program, and which policy config a stack uses. A new stack is one more stack file; synth,
+ * the policy runner, the tests and CI find it here.
+ */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { SECRET_PLACEHOLDER } from "./mock-runtime";
 
 export interface StackFileConfig {
@@ -17,12 +22,109 @@ export function stackFilePath(stack: string): string {
     return path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
 }
 
-/** Reads a stack file (`Pulumi.<stack>.yaml` format) into the strings Pulumi would hand the program. */
+/** Every stack the project ships: one per `Pulumi.<stack>.yaml` next to Pulumi.yaml, sorted. */
+export function stackNames(root: string = PROJECT_ROOT): string[] {
+    return fs
+        .readdirSync(root)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/**
+ * The policy config a stack uses: `policy/config/<stack>.json` when that file exists. Undefined means no
+ * config file, and then every policy runs at the level and with the settings the pack declares for it, as
+ * `pulumi preview --policy-pack policy` does without `--policy-pack-config`.
+ */
+export function policyConfigFile(stack: string, root: string = PROJECT_ROOT): string | undefined {
+    const file = path.join(root, "policy", "config", `${stack}.json`);
+    return fs.existsSync(file) ? file : undefined;
+}
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+function shown(file: string): string {
+    const relative = path.relative(process.cwd(), file);
+    return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
+}
+
+/**
+ * Where a YAML error is, 1-based. The parser notices a mapping item at the wrong column only when it reaches
+ * the next line, and reports the start of that line (a comment, often): the item at fault is the last
+ * content before it.
+ */
+export function yamlErrorPosition(text: string, offset: number, code: string): { line: number; col: number } {
+    const lines = new LineCounter();
+    let start = 0;
+    for (const line of text.split("\n")) {
+        lines.addNewLine(start);
+        start += line.length + 1;
+    }
+    const at = lines.linePos(offset);
+    if (code !== "BAD_INDENT" || at.col !== 1) return at;
+    const source = text.split("\n");
+    for (let line = at.line - 1; line >= 1; line--) {
+        const content = source[line - 1].replace(/\s+$/, "");
+        if (content.trim() === "" || content.trim().startsWith("#")) continue;
+        return { line, col: content.length - content.trimStart().length + 1 };
+    }
+    return at;
+}
+
+/**
+ * The offset of the first key that repeats an earlier key of the same mapping. The parser reports a duplicate
+ * at the start of the mapping that holds it; the user needs the second occurrence.
+ */
+function duplicateKeyOffset(text: string): number | undefined {
+    let found: number | undefined;
+    visit(parseDocument(text, { uniqueKeys: false }), {
+        Map(_, map) {
+            const seen = new Set<unknown>();
+            for (const pair of map.items) {
+                const key = isScalar(pair.key) ? pair.key.value : pair.key;
+                if (seen.has(key) && isScalar(pair.key) && pair.key.range) {
+                    found = pair.key.range[0];
+                    return visit.BREAK;
+                }
+                seen.add(key);
+            }
+            return undefined;
+        },
+    });
+    return found;
+}
+
+/**
+ * Reads a stack file (`Pulumi.<stack>.yaml` format) into the strings Pulumi would hand the program.
+ *
+ * @throws Error in one line: a missing file or a directory says "config file", a YAML error names the file,
+ *   line and column.
+ */
 export function readStackFile(file: string): StackFileConfig {
-    const document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    let text: string;
+    try {
+        if (fs.statSync(file).isDirectory()) throw new Error(`config file ${shown(file)} is a directory`);
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw new Error(`config file ${shown(file)} does not exist`);
+        if (code) throw new Error(`config file ${shown(file)} cannot be read (${code})`);
+        throw error;
+    }
+    const document = parseDocument(text, { prettyErrors: false });
+    const [problem] = document.errors;
+    if (problem) {
+        const offset = (problem.code === "DUPLICATE_KEY" && duplicateKeyOffset(text)) || problem.pos[0];
+        const { line, col } = yamlErrorPosition(text, offset, problem.code);
+        throw new Error(`${shown(file)}:${line}:${col}: config file is not valid YAML: ${problem.message}`);
+    }
+    const contents = (document.toJS() ?? {}) as { config?: unknown };
+    const entries = contents.config ?? {};
+    if (typeof entries !== "object" || Array.isArray(entries) || typeof contents !== "object") {
+        throw new Error(`config file ${shown(file)}: config must be a mapping of keys to values`);
+    }
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
-    for (const [key, value] of Object.entries(document.config ?? {})) {
+    for (const [key, value] of Object.entries(entries as Record<string, unknown>)) {
         if (typeof value === "object" && value !== null && "secure" in value) {
             config[key] = SECRET_PLACEHOLDER;
             secretKeys.push(key);

@@ -4,60 +4,65 @@
  *
  *   npm run synth -- --stack NAME [--config FILE] [--out DIR]
  *
- * Writes DIR/manifests.yaml, DIR/resources.json and DIR/graph.mmd (DIR defaults to out/NAME). Invalid
- * configuration: exit 1, one line on stderr, nothing written.
+ * Writes DIR/manifests.yaml, DIR/resources.json and DIR/graph.mmd (DIR defaults to out/NAME). The earlier
+ * files of DIR are removed first, so a failed run leaves none that look current. Invalid configuration or
+ * usage: exit 1, one line on stderr (a usage error adds the usage), nothing written.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { defineCommand, OptionValues, runCommand, UsageError } from "./cli";
+import { removeOutputs, writeOutputs } from "./output-dir";
 import { renderGraph, renderManifests, renderResources, summarize } from "./synth-render";
 import { runProgram } from "./mock-runtime";
-import { PROJECT_ROOT, readStackFile, stackFilePath } from "./stack-config";
+import { PROJECT_ROOT, readStackFile, stackFilePath, stackNames } from "./stack-config";
 
-interface SynthOptions {
-    stack: string;
-    configFile: string;
-    outDir: string;
-}
+const SYNTH_FILES = ["manifests.yaml", "resources.json", "graph.mmd"] as const;
 
-function parseOptions(argv: string[]): SynthOptions {
-    const { values } = parseArgs({
-        args: argv,
-        options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } },
-    });
-    if (!values.stack) throw new Error("--stack NAME is required (e.g. npm run synth -- --stack dev)");
-    return {
-        stack: values.stack,
-        configFile: path.resolve(values.config ?? stackFilePath(values.stack)),
-        outDir: path.resolve(values.out ?? path.join(PROJECT_ROOT, "out", values.stack)),
-    };
-}
+// One row per option: the parser and the --help text both come from this table.
+const SYNTH_COMMAND = defineCommand({
+    invocation: "npm run synth --",
+    summary: [
+        "Evaluates the program for a stack offline, under Pulumi's mock runtime (no cluster, cloud or Pulumi",
+        "CLI), and writes manifests.yaml, resources.json and graph.mmd. Earlier files there are removed first.",
+        `Stacks: ${stackNames().join(", ")} (one per Pulumi.<stack>.yaml). On any error it exits 1 with one line`,
+        "on stderr (and this text, for a wrong command line).",
+    ].join("\n"),
+    options: {
+        stack: { type: "string", value: "NAME", required: true, help: "the stack; its config is Pulumi.NAME.yaml" },
+        config: { type: "string", value: "FILE", help: "read the config from FILE instead (stack file format)" },
+        out: { type: "string", value: "DIR", default: "out/NAME", help: "where to write the files" },
+    },
+});
 
-async function main(): Promise<void> {
-    const options = parseOptions(process.argv.slice(2));
-    if (!fs.existsSync(options.configFile)) throw new Error(`no stack file ${options.configFile}`);
-    const { config, secretKeys } = readStackFile(options.configFile);
+type SynthValues = OptionValues<typeof SYNTH_COMMAND.options>;
+
+async function synth(values: SynthValues): Promise<void> {
+    const stack = values.stack!;
+    // A stack name becomes a file name (Pulumi.NAME.yaml, out/NAME): no path separators.
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || stack.startsWith(".")) {
+        throw new UsageError(`--stack ${JSON.stringify(stack)} is not a stack name (letters, digits, -, _ and .)`);
+    }
+    if (values.config === undefined && !stackNames().includes(stack)) {
+        throw new UsageError(
+            `no stack ${stack}: there is no ${path.basename(stackFilePath(stack))} (stacks: ${stackNames().join(", ")})`,
+        );
+    }
+    const configFile = path.resolve(values.config ?? stackFilePath(stack));
+    const outDir = path.resolve(values.out ?? path.join(PROJECT_ROOT, "out", stack));
+
+    // Whatever happens next, the files of an earlier run are not left to pass for this one's.
+    removeOutputs(outDir, SYNTH_FILES);
+    const { config, secretKeys } = readStackFile(configFile);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index") as () => Promise<unknown>;
-    const run = await runProgram(program, { stack: options.stack, config, secretKeys });
+    const run = await runProgram(program, { stack, config, secretKeys });
 
-    const files = {
+    writeOutputs(outDir, {
         "manifests.yaml": renderManifests(run.resources),
         "resources.json": renderResources(run.resources),
         "graph.mmd": renderGraph(run.resources),
-    };
-    fs.mkdirSync(options.outDir, { recursive: true });
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(options.outDir, name), text);
-
-    console.log(
-        `stack ${options.stack}: ${run.resources.length} resources -> ${path.relative(process.cwd(), options.outDir) || "."}/`,
-    );
+    });
+    console.log(`stack ${stack}: ${run.resources.length} resources -> ${path.relative(process.cwd(), outDir) || "."}/`);
     for (const [type, count] of summarize(run.resources)) console.log(`  ${String(count).padStart(3)}  ${type}`);
 }
 
-main().catch((error: unknown) => {
-    // Config errors (and usage errors) are one line, no stack trace: they are the user's to fix.
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`synth: ${message.split("\n")[0]}`);
-    process.exit(1);
-});
+runCommand("synth", SYNTH_COMMAND, synth);

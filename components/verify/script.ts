@@ -180,12 +180,17 @@ const FUNCTIONS = `
 # One line of at most 300 characters, for the reason after FAIL.
 oneline() { tr '\\n\\t' '  ' | cut -c1-300; }
 
-# check NAME FUNCTION ARGS...: runs the function until it passes or the retry window closes. DNS records,
-# endpoints and kube-proxy rules settle a few seconds after pods become ready (CoreDNS also caches answers
-# for up to 30 s), so a first failure is not yet a verdict.
+# check NAME FUNCTION ARGS...: runs the function until it passes or its own retry window closes. DNS
+# records, endpoints and kube-proxy rules settle a few seconds after pods become ready (CoreDNS also caches
+# answers for up to 30 s), so a first failure is not yet a verdict. The window is cut short once the whole
+# run's budget is spent, so that every check still prints its line before the Job's deadline.
 check() {
     name=$1
     shift
+    deadline=$(( $(date +%s) + retry ))
+    if [ "$deadline" -gt "$budget" ]; then
+        deadline=$budget
+    fi
     while :; do
         if reason=$("$@" 2>&1); then
             echo "PASS $name"
@@ -263,8 +268,10 @@ cname() {
  * The whole script: it prints `PASS <check>` or `FAIL <check>: <why>` for every check, then a summary, and
  * exits 1 if any check failed. Every value from the plan is single-quoted, so no name can inject shell.
  *
- * Tunable through the environment: `VERIFY_RETRY_SECONDS` (120) how long a failing check is retried,
- * `VERIFY_PAUSE_SECONDS` (5) between tries, `VERIFY_TIMEOUT_SECONDS` (5) per HTTP request.
+ * Tunable through the environment: `VERIFY_RETRY_SECONDS` (120) how long each failing check is retried,
+ * counted from that check's first try; `VERIFY_TOTAL_SECONDS` (480) after which no check is retried any more,
+ * so that the log is complete before the Job's `activeDeadlineSeconds` (600) ends the pod;
+ * `VERIFY_PAUSE_SECONDS` (5) between tries; `VERIFY_TIMEOUT_SECONDS` (5) per HTTP request.
  */
 export function verificationScript(plan: VerificationPlan): string {
     const checks = verificationChecks(plan);
@@ -274,7 +281,8 @@ export function verificationScript(plan: VerificationPlan): string {
         "set -u",
         'pause="${VERIFY_PAUSE_SECONDS:-5}"',
         'timeout="${VERIFY_TIMEOUT_SECONDS:-5}"',
-        "deadline=$(( $(date +%s) + ${VERIFY_RETRY_SECONDS:-120} ))",
+        'retry="${VERIFY_RETRY_SECONDS:-120}"',
+        "budget=$(( $(date +%s) + ${VERIFY_TOTAL_SECONDS:-480} ))",
         "failed=0",
         FUNCTIONS.trim(),
         "",

@@ -1,0 +1,128 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { defineCommand, parseCommandLine, usage, UsageError } from "../tools/cli";
+import { makeDirectory, writeOutputs } from "../tools/output-dir";
+
+const root = path.resolve(__dirname, "..");
+
+const command = defineCommand({
+    invocation: "npm run example --",
+    summary: "Does an example thing.",
+    options: {
+        stack: { type: "string", value: "NAME", required: true, help: "the stack" },
+        out: { type: "string", value: "DIR", default: "out/NAME", help: "where to write" },
+        preview: { type: "boolean", help: "a flag" },
+    },
+});
+
+describe("the tools' command line", () => {
+    describe("parsing", () => {
+        it("returns strings for options with a value and true for flags", () => {
+            assert.deepStrictEqual(
+                { ...parseCommandLine(command, ["--stack", "dev", "--preview"]) },
+                { stack: "dev", preview: true },
+            );
+        });
+
+        it("returns nothing for --help or -h, even without the required options", () => {
+            assert.strictEqual(parseCommandLine(command, ["--help"]), undefined);
+            assert.strictEqual(parseCommandLine(command, ["-h"]), undefined);
+        });
+
+        for (const [what, argv, message] of [
+            ["an unknown option", ["--stack", "dev", "--stak"], /^Unknown option '--stak'$/],
+            ["a stray argument", ["--stack", "dev", "extra"], /^Unexpected argument 'extra'/],
+            ["a missing value", ["--stack"], /^Option '--stack <value>' argument missing$/],
+            ["an empty value", ["--stack", ""], /^--stack needs a value$/],
+            ["a missing required option", ["--preview"], /^--stack NAME is required$/],
+        ] as const) {
+            it(`refuses ${what} with a usage error`, () => {
+                assert.throws(
+                    () => parseCommandLine(command, argv),
+                    (error: unknown) => error instanceof UsageError && message.test(error.message),
+                );
+            });
+        }
+    });
+
+    it("prints a usage line, the summary and one aligned line per option, defaults included", () => {
+        assert.strictEqual(
+            usage(command),
+            [
+                "Usage: npm run example -- --stack NAME [--out DIR] [--preview]",
+                "",
+                "Does an example thing.",
+                "",
+                "Options:",
+                "  --stack NAME  the stack",
+                "  --out DIR     where to write (default out/NAME)",
+                "  --preview     a flag",
+                "  -h, --help    print this help and exit",
+                "",
+            ].join("\n"),
+        );
+    });
+});
+
+describe("output directories", () => {
+    let work: string;
+    beforeEach(() => (work = fs.mkdtempSync(path.join(os.tmpdir(), "out-"))));
+    afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+    it("creates missing parents", () => {
+        makeDirectory(path.join(work, "a", "b", "c"));
+        assert.ok(fs.statSync(path.join(work, "a", "b", "c")).isDirectory());
+    });
+
+    it("refuses, instead of spinning, a directory procfs cannot hold", function () {
+        if (!fs.existsSync("/proc/self")) this.skip();
+        assert.throws(
+            () => makeDirectory("/proc/stateful-nginx/out"),
+            /cannot create \/proc\/stateful-nginx \(ENOENT\)/,
+        );
+    });
+
+    it("replaces each file whole and leaves no partial file behind", () => {
+        writeOutputs(work, { "a.txt": "old" });
+        writeOutputs(work, { "a.txt": "new", "b.txt": "b" });
+        assert.deepStrictEqual(fs.readdirSync(work).sort(), ["a.txt", "b.txt"]);
+        assert.strictEqual(fs.readFileSync(path.join(work, "a.txt"), "utf8"), "new");
+    });
+});
+
+describe("npm run bench:synth", function () {
+    this.timeout(30000);
+    const bench = (...args: string[]) =>
+        spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/bench-synth.ts", ...args], {
+            cwd: root,
+            encoding: "utf8",
+            timeout: 25000,
+        });
+
+    it("prints its usage for --help and exits 0", () => {
+        const result = bench("--help");
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.match(result.stdout, /^Usage: npm run bench:synth -- \[--stack NAME\] \[--runs N\]/);
+    });
+
+    for (const runs of ["abc", "0", "2.5", "-3"]) {
+        it(`refuses --runs ${runs} in one line before it runs anything`, () => {
+            const result = bench(`--runs=${runs}`);
+            assert.strictEqual(result.status, 1);
+            assert.match(
+                result.stderr,
+                new RegExp(`^bench:synth: --runs ${runs}: must be a whole number from 1 to 1000\\n`),
+            );
+            assert.ok(!result.stderr.includes("    at "), `a stack trace: ${result.stderr}`);
+        });
+    }
+
+    it("refuses a stack that has no stack file", () => {
+        const result = bench("--stack", "qa");
+        assert.strictEqual(result.status, 1);
+        assert.match(result.stderr, /^bench:synth: --stack qa: there is no Pulumi\.qa\.yaml/);
+    });
+});
