@@ -2,7 +2,8 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { CONFIG_NAMESPACE, parseConfig, RawConfig } from "../config";
-import { readStackFile, stackFilePath, stackNames } from "../tools/stack-config";
+import { stackNames } from "../tools/stack-config";
+import { testStackConfig } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
 const transpile = ["-r", "./tools/register.js"];
@@ -28,7 +29,7 @@ describe("the project", () => {
     // Every shipped stack file, so that a new Pulumi.<stack>.yaml is covered without a change here.
     const stacks = stackNames();
     const platformOf = (stack: string) => {
-        const { config } = readStackFile(stackFilePath(stack));
+        const { config } = testStackConfig(stack);
         const prefix = `${CONFIG_NAMESPACE}:`;
         const raw: RawConfig = {};
         for (const [key, value] of Object.entries(config)) {
