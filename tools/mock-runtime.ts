@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { deserializeProperties, specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { mockCallResult, mockResourceState } from "./mock-state";
 
 // Marked internal in the SDK's typings, but it is what `pulumi` itself awaits before a program ends.
@@ -13,6 +13,12 @@ const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForR
 
 /** Stands in for a secret value in everything the harness records or writes. */
 export const SECRET_PLACEHOLDER = "[secret]";
+
+/**
+ * A value not known until the update runs (another resource's output, during a preview): the unknown
+ * sentinel of the Pulumi wire protocol, kept as is in what the harness records and writes.
+ */
+export const UNKNOWN: string = unknownValue;
 
 export interface RegisteredResource {
     readonly urn: string;
@@ -34,6 +40,10 @@ export interface RegisteredResource {
     readonly retainOnDelete: boolean;
     /** The `protect` resource option. */
     readonly protect: boolean;
+    /** What the provider reported back (the mock state); in a preview, computed values are UNKNOWN. */
+    readonly outputs: Record<string, unknown>;
+    /** A component a provider implements (`eks:index:Cluster`, helm v4 Chart), not the program. */
+    readonly remote: boolean;
 }
 
 export interface ProgramRun {
@@ -48,6 +58,10 @@ export interface ProgramOptions {
     /** Full config keys (`stateful-nginx:app`) to raw strings, as Pulumi passes them to a program. */
     readonly config: Record<string, string>;
     readonly secretKeys?: string[];
+    /**
+     * Evaluate as `pulumi preview` does: resources created in this run report no id and unknown computed
+     * outputs (see `previewState`), so inputs built from them are UNKNOWN. @default false
+     */
     readonly preview?: boolean;
 }
 
@@ -70,6 +84,45 @@ export function redactSecrets(value: unknown): unknown {
         return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactSecrets(inner)]));
     }
     return value;
+}
+
+/** A deep copy of `value` with the SDK's in-memory unknowns written as the wire's UNKNOWN sentinel. */
+export function withUnknownSentinels(value: unknown): unknown {
+    if (pulumi.isUnknown(value)) return UNKNOWN;
+    if (Array.isArray(value)) return value.map(withUnknownSentinels);
+    if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withUnknownSentinels(inner)]));
+    }
+    return value;
+}
+
+type State = Record<string, unknown>;
+
+/** `state` with every value the provider computed (absent from or different in `inputs`) UNKNOWN. */
+function computedUnknown(inputs: unknown, state: unknown): unknown {
+    if (JSON.stringify(inputs) === JSON.stringify(state)) return state;
+    if (typeof state !== "object" || state === null || typeof inputs !== "object" || inputs === null) return UNKNOWN;
+    if (Array.isArray(state) !== Array.isArray(inputs)) return UNKNOWN;
+    if (Array.isArray(state)) {
+        const given = inputs as unknown[];
+        return state.length === given.length
+            ? state.map((item, index) => computedUnknown(given[index], item))
+            : UNKNOWN;
+    }
+    const given = inputs as State;
+    return Object.fromEntries(Object.entries(state).map(([key, inner]) => [key, computedUnknown(given[key], inner)]));
+}
+
+/**
+ * What a provider reports for a resource created during a preview. The Kubernetes provider, with no
+ * cluster to dry-run against, returns the inputs as they are (pulumi-kubernetes 4.x provider.go `Create`:
+ * "If this is a preview and the input meets one of the skip criteria, then return them as-is"); other
+ * providers (the Terraform-bridged AWS provider, the eks components) report what they would compute as
+ * unknown. A read (`Resource.get`) returns the live object in a preview too.
+ */
+export function previewState(type: string, inputs: State, state: State): State {
+    if (type.startsWith("kubernetes:")) return inputs;
+    return computedUnknown(inputs, state) as State;
 }
 
 function providerUrn(reference: string): string | null {
@@ -99,13 +152,23 @@ if (!monitor.__statefulNginxRecording) {
                         dependencies:
                             method === "registerResource" ? [...new Set<string>(req.getDependenciesList())].sort() : [],
                         provider: providerUrn(req.getProvider()),
-                        inputs: deserializeProperties(
-                            method === "registerResource" ? req.getObject() : req.getProperties(),
-                        ),
+                        inputs: withUnknownSentinels(
+                            deserializeProperties(
+                                method === "registerResource" ? req.getObject() : req.getProperties(),
+                                true,
+                            ),
+                        ) as Record<string, unknown>,
                         custom: method === "registerResource" ? req.getCustom() : true,
                         read: method === "readResource",
                         retainOnDelete: method === "registerResource" && req.getRetainondelete() === true,
                         protect: method === "registerResource" && req.getProtect() === true,
+                        outputs: withUnknownSentinels(
+                            deserializeProperties(
+                                method === "registerResource" ? resp.getObject() : resp.getProperties(),
+                                true,
+                            ),
+                        ) as Record<string, unknown>,
+                        remote: method === "registerResource" && req.getRemote() === true,
                     });
                 }
                 callback(err, resp);
@@ -133,10 +196,14 @@ export async function runProgram(program: () => Promise<unknown>, options: Progr
         pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
         await pulumi.runtime.setMocks(
             {
-                newResource: (args) => ({
-                    id: args.id || `${args.name}-id`,
-                    state: mockResourceState(args.type, args.name, args.inputs, args.id),
-                }),
+                newResource: (args) => {
+                    const state = mockResourceState(args.type, args.name, args.inputs, args.id);
+                    // A preview creates nothing: no id yet, computed outputs unknown. Reads see the cluster.
+                    if (options.preview && !args.id) {
+                        return { id: undefined, state: previewState(args.type, args.inputs, state) };
+                    }
+                    return { id: args.id || `${args.name}-id`, state };
+                },
                 call: (args) => mockCallResult(args.token, args.inputs),
             },
             options.project ?? "stateful-nginx",

@@ -2,7 +2,7 @@
  * Offline synth: evaluates the program for a stack under Pulumi's mock runtime and writes what it would
  * create, with no cluster, cloud or Pulumi CLI.
  *
- *   npm run synth -- --stack NAME [--config FILE] [--out DIR]
+ *   npm run synth -- --stack NAME [--config FILE] [--out DIR] [--preview]
  *
  * Writes DIR/manifests.yaml, DIR/resources.json and DIR/graph.mmd (DIR defaults to out/NAME). Invalid
  * configuration: exit 1, one line on stderr, nothing written.
@@ -18,18 +18,26 @@ interface SynthOptions {
     stack: string;
     configFile: string;
     outDir: string;
+    /** Evaluate as `pulumi preview` does: values from other resources' outputs are unknown. */
+    preview: boolean;
 }
 
 function parseOptions(argv: string[]): SynthOptions {
     const { values } = parseArgs({
         args: argv,
-        options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } },
+        options: {
+            stack: { type: "string" },
+            config: { type: "string" },
+            out: { type: "string" },
+            preview: { type: "boolean" },
+        },
     });
     if (!values.stack) throw new Error("--stack NAME is required (e.g. npm run synth -- --stack dev)");
     return {
         stack: values.stack,
         configFile: path.resolve(values.config ?? stackFilePath(values.stack)),
         outDir: path.resolve(values.out ?? path.join(PROJECT_ROOT, "out", values.stack)),
+        preview: values.preview ?? false,
     };
 }
 
@@ -39,7 +47,7 @@ async function main(): Promise<void> {
     const { config, secretKeys } = readStackFile(options.configFile);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index") as () => Promise<unknown>;
-    const run = await runProgram(program, { stack: options.stack, config, secretKeys });
+    const run = await runProgram(program, { stack: options.stack, config, secretKeys, preview: options.preview });
 
     const files = {
         "manifests.yaml": renderManifests(run.resources),
