@@ -416,8 +416,13 @@ export class PolicyHost {
         );
     }
 
-    /** Configure: every policy's level and properties, as the engine sends them. */
+    private configured?: string;
+
+    /** Configure: every policy's level and properties, as the engine sends them (once per distinct config). */
     async configure(config: Map<string, PolicyConfigEntry>): Promise<void> {
+        const key = JSON.stringify([...config]);
+        if (key === this.configured) return;
+        this.configured = key;
         const request = new analyzer.ConfigureAnalyzerRequest();
         const map = request.getPolicyconfigMap();
         for (const [name, entry] of config) {
@@ -426,7 +431,12 @@ export class PolicyHost {
             policyConfig.setProperties(Struct.fromJavaScript(entry.properties as Record<string, never>));
             map.set(name, policyConfig);
         }
-        await this.call(this.client.configure, request);
+        try {
+            await this.call(this.client.configure, request);
+        } catch (error) {
+            this.configured = undefined;
+            throw error;
+        }
     }
 
     async analyze(resource: EngineResource): Promise<analyzer.AnalyzeResponse> {
