@@ -308,6 +308,17 @@ export function firstErrorLine(stderr: string): string | undefined {
     return line?.endsWith(":") && lines[index + 1] ? `${line} ${lines[index + 1]}` : line;
 }
 
+/** One unary gRPC call; an error is the host's own message (its first line says what went wrong). */
+function unary<Req, Res>(client: AnalyzerClient, method: Unary<Req, Res>, request: Req, stderr: string): Promise<Res> {
+    return new Promise((resolve, reject) =>
+        method.call(client, request, (error, response) => {
+            if (error) {
+                reject(new PolicyHostError(error.details || error.message || firstErrorLine(stderr) || "gRPC error"));
+            } else resolve(response);
+        }),
+    );
+}
+
 /** One analyzer host process and a gRPC client connected to it. */
 export class PolicyHost {
     private constructor(
@@ -350,6 +361,10 @@ export class PolicyHost {
             env,
             stdio: ["ignore", "pipe", "pipe"],
         });
+        // The host serves until it is killed: never leave one behind this process.
+        const reap = () => child.kill();
+        process.once("exit", reap);
+        child.once("exit", () => process.removeListener("exit", reap));
         let stderr = "";
         child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
         const port = await new Promise<number>((resolve, reject) => {
@@ -364,16 +379,17 @@ export class PolicyHost {
                 options.startTimeoutMs ?? 60000,
             );
             child.on("error", (error) => fail(error.message));
-            child.on("exit", (code) => {
+            const exited = (code: number | null) => {
                 // Let stderr drain before reporting it.
                 setImmediate(() => fail(firstErrorLine(stderr) ?? `the host exited with code ${code}`));
-            });
+            };
+            child.on("exit", exited);
             child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
                 stdout += chunk;
                 const found = stdout.split("\n").find((line) => /^\d+$/.test(line.trim()));
                 if (found) {
                     clearTimeout(timer);
-                    child.removeAllListeners("exit");
+                    child.removeListener("exit", exited);
                     resolve(Number(found.trim()));
                 }
             });
@@ -382,38 +398,23 @@ export class PolicyHost {
             "grpc.max_receive_message_length": 400 * 1024 * 1024,
             "grpc.max_send_message_length": 400 * 1024 * 1024,
         });
-        const host = new PolicyHost(
-            child,
-            client,
-            { name: "", version: "", policies: [], initialConfig: new Map() },
-            () => stderr,
-        );
         try {
-            const info = await host.call<Empty, analyzer.AnalyzerInfo>(client.getAnalyzerInfo, new Empty());
+            const info = await unary<Empty, analyzer.AnalyzerInfo>(client, client.getAnalyzerInfo, new Empty(), stderr);
             const stackRequest = new analyzer.AnalyzerStackConfigureRequest();
             stackRequest.setStack(options.stack);
             stackRequest.setProject(project);
             stackRequest.setDryRun(preview);
-            await host.call(client.configureStack, stackRequest);
+            await unary(client, client.configureStack, stackRequest, stderr);
             return new PolicyHost(child, client, packInfoOf(info), () => stderr);
         } catch (error) {
-            host.close();
+            client.close();
+            child.kill();
             throw error;
         }
     }
 
     private call<Req, Res>(method: Unary<Req, Res>, request: Req): Promise<Res> {
-        return new Promise((resolve, reject) =>
-            method.call(this.client, request, (error, response) => {
-                if (error) {
-                    reject(
-                        new PolicyHostError(
-                            error.details || error.message || firstErrorLine(this.stderr()) || "gRPC error",
-                        ),
-                    );
-                } else resolve(response);
-            }),
-        );
+        return unary(this.client, method, request, this.stderr());
     }
 
     private configured?: string;
