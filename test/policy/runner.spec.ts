@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { engineView, wireValue } from "../../tools/engine-view";
+import { engineView, wireValue, withEksChildren } from "../../tools/engine-view";
 import { SECRET_PLACEHOLDER } from "../../tools/mock-runtime";
 import { main, USAGE } from "../../tools/policy";
 import {
@@ -87,6 +87,35 @@ describe("policy runner: the engine's view of the resources", () => {
         // The Kubernetes provider previews a create as its inputs: nothing allocated yet.
         const preview = engineView([clusterIp], { preview: true });
         assert.equal((preview.stack[0].properties.spec as { clusterIP?: string }).clusterIP, undefined);
+    });
+
+    it("adds the children pulumi-eks 4.3.0 creates under its components, with the components' arguments", () => {
+        const cluster = resource("eks:index:Cluster", "eks", {
+            endpointPublicAccess: true,
+            publicAccessCidrs: ["203.0.113.0/24"],
+            subnetIds: ["subnet-0a", "subnet-0b"],
+            version: "1.34",
+        });
+        const nodes = resource("eks:index:ManagedNodeGroup", "eks-nodes", {
+            instanceTypes: ["t3.medium"],
+            scalingConfig: { minSize: 1 },
+        });
+        const [, child, , nodeGroup] = withEksChildren([cluster, nodes], { preview: true });
+        assert.equal(child.type, "aws:eks/cluster:Cluster");
+        assert.equal(child.name, "eks-eksCluster");
+        assert.equal(child.parent, cluster.urn);
+        assert.equal(
+            child.urn,
+            "urn:pulumi:test::stateful-nginx::eks:index:Cluster$aws:eks/cluster:Cluster::eks-eksCluster",
+        );
+        assert.deepEqual((child.inputs.vpcConfig as Record<string, unknown>).publicAccessCidrs, ["203.0.113.0/24"]);
+        assert.equal(child.inputs.roleArn, UNKNOWN);
+        assert.equal(nodeGroup.type, "aws:eks/nodeGroup:NodeGroup");
+        assert.equal(nodeGroup.name, "eks-nodes");
+        assert.deepEqual(nodeGroup.inputs.scalingConfig, { desiredSize: 2, minSize: 1, maxSize: 2 });
+        assert.deepEqual(nodeGroup.inputs.instanceTypes, ["t3.medium"]);
+        // Components that already come with their children (the engine's own view) get no second copy.
+        assert.equal(withEksChildren(withEksChildren([cluster], { preview: false }), { preview: false }).length, 2);
     });
 
     it("keeps secrets marked (shown as [secret]) and unknowns as the wire's unknown sentinel", () => {

@@ -131,9 +131,7 @@ describe("policy pack on a prod stack whose EKS settings break the policies", ()
                 change(
                     program.filter((record) => record.type !== "aws:eks/cluster:Cluster"),
                     cluster.name,
-                    (inputs) => {
-                        if (inputs.version) inputs.publicAccessCidrs = ["0.0.0.0/0"];
-                    },
+                    (inputs) => (inputs.publicAccessCidrs = ["0.0.0.0/0"]),
                 ),
                 { preview: view === "preview" },
             );
