@@ -1,7 +1,7 @@
 /**
  * The CrossGuard policy pack:
  *   pulumi preview --stack dev --policy-pack policy --policy-pack-config policy/config/dev.json
- * Offline, with the same policies: npm run policy -- --stack dev
+ * Offline, in the same analyzer host: npm run policy -- --stack dev
  */
 import { PolicyPack } from "@pulumi/policy";
 import { PACK_DESCRIPTION, PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies } from "./pack";

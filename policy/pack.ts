@@ -1,6 +1,6 @@
 /**
  * The pack's policies, gathered from the policy modules. Kept apart from index.ts because constructing
- * the PolicyPack starts the policy server: tests and the offline runner import this file instead.
+ * the PolicyPack starts the policy server: specs that need the policies' names import this file instead.
  */
 import type { Policies } from "@pulumi/policy";
 import { eksPolicies } from "./policies/eks";

@@ -9,6 +9,7 @@ import {
     deserializeProperty,
     specialSecretSig,
     specialSigKey,
+    unknownValue,
 } from "@pulumi/pulumi/runtime/rpc";
 import { mockCallResult, mockResourceState } from "./mock-state";
 
@@ -18,6 +19,12 @@ const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForR
 
 /** Stands in for a secret value in everything the harness records or writes. */
 export const SECRET_PLACEHOLDER = "[secret]";
+
+/**
+ * A value not known until the update runs (another resource's output, during a preview): the unknown
+ * sentinel of the Pulumi wire protocol, kept as is in what the harness records and writes.
+ */
+export const UNKNOWN: string = unknownValue;
 
 export interface RegisteredResource {
     readonly urn: string;
@@ -39,6 +46,10 @@ export interface RegisteredResource {
     readonly retainOnDelete: boolean;
     /** The `protect` resource option. */
     readonly protect: boolean;
+    /** What the provider reported back (the mock state); in a preview, computed values are UNKNOWN. */
+    readonly outputs: Record<string, unknown>;
+    /** A component a provider implements (`eks:index:Cluster`, helm v4 Chart), not the program. */
+    readonly remote: boolean;
     /** The resource options the program set, as the engine receives them; `{}` when none (see `optionsOf`). */
     readonly options: ResourceOptionsRecord;
 }
@@ -79,6 +90,10 @@ export interface ProgramOptions {
     /** Full config keys (`stateful-nginx:app`) to raw strings, as Pulumi passes them to a program. */
     readonly config: Record<string, string>;
     readonly secretKeys?: string[];
+    /**
+     * Evaluate as `pulumi preview` does: resources created in this run report no id and unknown computed
+     * outputs (see `previewState`), so inputs built from them are UNKNOWN. @default false
+     */
     readonly preview?: boolean;
 }
 
@@ -146,6 +161,45 @@ export function optionsOf(req: any): ResourceOptionsRecord {
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+/** A deep copy of `value` with the SDK's in-memory unknowns written as the wire's UNKNOWN sentinel. */
+export function withUnknownSentinels(value: unknown): unknown {
+    if (pulumi.isUnknown(value)) return UNKNOWN;
+    if (Array.isArray(value)) return value.map(withUnknownSentinels);
+    if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withUnknownSentinels(inner)]));
+    }
+    return value;
+}
+
+type State = Record<string, unknown>;
+
+/** `state` with every value the provider computed (absent from or different in `inputs`) UNKNOWN. */
+function computedUnknown(inputs: unknown, state: unknown): unknown {
+    if (JSON.stringify(inputs) === JSON.stringify(state)) return state;
+    if (typeof state !== "object" || state === null || typeof inputs !== "object" || inputs === null) return UNKNOWN;
+    if (Array.isArray(state) !== Array.isArray(inputs)) return UNKNOWN;
+    if (Array.isArray(state)) {
+        const given = inputs as unknown[];
+        return state.length === given.length
+            ? state.map((item, index) => computedUnknown(given[index], item))
+            : UNKNOWN;
+    }
+    const given = inputs as State;
+    return Object.fromEntries(Object.entries(state).map(([key, inner]) => [key, computedUnknown(given[key], inner)]));
+}
+
+/**
+ * What a provider reports for a resource created during a preview. The Kubernetes provider, with no
+ * cluster to dry-run against, returns the inputs as they are (pulumi-kubernetes 4.x provider.go `Create`:
+ * "If this is a preview and the input meets one of the skip criteria, then return them as-is"); other
+ * providers (the Terraform-bridged AWS provider, the eks components) report what they would compute as
+ * unknown. A read (`Resource.get`) returns the live object in a preview too.
+ */
+export function previewState(type: string, inputs: State, state: State): State {
+    if (type.startsWith("kubernetes:")) return inputs;
+    return computedUnknown(inputs, state) as State;
+}
+
 function providerUrn(reference: string): string | null {
     return reference ? reference.slice(0, reference.lastIndexOf("::")) : null;
 }
@@ -173,14 +227,24 @@ if (!monitor.__statefulNginxRecording) {
                         dependencies:
                             method === "registerResource" ? [...new Set<string>(req.getDependenciesList())].sort() : [],
                         provider: providerUrn(req.getProvider()),
-                        inputs: deserializeProperties(
-                            method === "registerResource" ? req.getObject() : req.getProperties(),
-                        ),
+                        inputs: withUnknownSentinels(
+                            deserializeProperties(
+                                method === "registerResource" ? req.getObject() : req.getProperties(),
+                                true,
+                            ),
+                        ) as Record<string, unknown>,
                         custom: method === "registerResource" ? req.getCustom() : true,
                         read: method === "readResource",
                         retainOnDelete: method === "registerResource" && req.getRetainondelete() === true,
                         protect: method === "registerResource" && req.getProtect() === true,
                         options: method === "registerResource" ? optionsOf(req) : {},
+                        outputs: withUnknownSentinels(
+                            deserializeProperties(
+                                method === "registerResource" ? resp.getObject() : resp.getProperties(),
+                                true,
+                            ),
+                        ) as Record<string, unknown>,
+                        remote: method === "registerResource" && req.getRemote() === true,
                     });
                 }
                 callback(err, resp);
@@ -213,10 +277,14 @@ export async function runProgram(program: () => Promise<unknown>, options: Progr
         pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
         await pulumi.runtime.setMocks(
             {
-                newResource: (args) => ({
-                    id: args.id || `${args.name}-id`,
-                    state: mockResourceState(args.type, args.name, args.inputs, args.id),
-                }),
+                newResource: (args) => {
+                    const state = mockResourceState(args.type, args.name, args.inputs, args.id);
+                    // A preview creates nothing: no id yet, computed outputs unknown. Reads see the cluster.
+                    if (options.preview && !args.id) {
+                        return { id: undefined, state: previewState(args.type, args.inputs, state) };
+                    }
+                    return { id: args.id || `${args.name}-id`, state };
+                },
                 call: (args) => mockCallResult(args.token, args.inputs),
             },
             options.project ?? "stateful-nginx",

@@ -1,90 +1,113 @@
 /**
- * Runs CrossGuard policies offline the way the Pulumi engine and the @pulumi/policy 1.21 policy server do:
- * config reconciled as the CLI does (schema defaults, then `all`, then each policy's entry), resource
- * policies once per resource with the resource's inputs, stack policies once with every resource, props
- * behind `unknownCheckingProxy`, `notApplicable`, and enforcement levels including `disabled`.
+ * Runs the policy pack in the real analyzer host, as `pulumi preview --policy-pack DIR` does, with no
+ * Pulumi CLI: `PolicyHost` starts `@pulumi/pulumi/cmd/run-policy-pack` on the pack and speaks the
+ * engine's gRPC protocol to it (the messages of `@pulumi/pulumi/proto/analyzer_pb`); `runPolicies`
+ * makes the engine's calls, GetAnalyzerInfo, Configure, Analyze per resource and AnalyzeStack, on the
+ * engine's view of the resources (tools/engine-view.ts).
  *
- * What an offline run cannot know: resource options (protect, aliases, ...) are their defaults, and stack
- * policies see inputs where the engine passes outputs (for Kubernetes objects, the same fields).
+ * Checked against github.com/pulumi/pulumi v3.248.0:
+ * - starting the host: sdk/nodejs/cmd/pulumi-language-nodejs/main.go `RunPlugin` runs
+ *   `node <run-policy-pack> <engine address> <pack dir>` in the pack dir, with PULUMI_NODEJS_PROJECT,
+ *   _STACK, _DRY_RUN and PULUMI_CONFIG set; the host prints its port on stdout.
+ * - config: pkg/resource/analyzer/config.go `parsePolicyPackConfig` and `ReconcilePolicyPackConfig`
+ *   (schema defaults and each policy's level, then the pack's initial config, then the file: `all` first,
+ *   then each policy's entry; then the result is validated against each policy's schema).
+ * - properties: sdk/go/common/resource/plugin/analyzer_plugin.go marshals them with unknowns and secrets
+ *   kept (`KeepUnknowns: true, KeepSecrets: true`).
  */
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import type {
-    EnforcementLevel,
-    Policies,
-    PolicyConfigSchema,
-    PolicyProviderResource,
-    PolicyResource,
-    PolicyResourceOptions,
-    ReportViolation,
-    ResourceValidation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    StackValidationArgs,
-    StackValidationPolicy,
-} from "@pulumi/policy";
-import { redactSecrets } from "./mock-runtime";
+import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import { EngineResource, engineView, ResourceRecord } from "./engine-view";
 
-// Exported by @pulumi/policy 1.21 at run time to mirror the engine, but marked internal in its typings.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { unknownCheckingProxy, UnknownValueError } = require("@pulumi/policy") as {
-    unknownCheckingProxy<T extends object>(value: T): T;
-    UnknownValueError: new (...args: never[]) => Error;
-};
+export type { ResourceRecord } from "./engine-view";
 
-type Policy = Policies[number];
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
-/** One resource as the synth's `resources.json` (or the mock runtime) records it. */
-export interface ResourceRecord {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    readonly parent: string | null;
-    readonly dependencies: readonly string[];
-    readonly provider: string | null;
-    readonly inputs: Record<string, unknown>;
-    /** Read from the cluster (`Resource.get`): stack policies see it, resource policies do not. */
-    readonly read?: boolean;
+/** The levels a diagnostic is reported at (the host reports `remediate` as mandatory). */
+export type ViolationLevel = "advisory" | "mandatory";
+
+interface JsonSchema {
+    type?: string | string[];
+    items?: JsonSchema | JsonSchema[];
+    enum?: unknown[];
+    minimum?: number;
+    maximum?: number;
+    default?: unknown;
 }
 
-/** The levels a diagnostic is reported at (`remediate` reports as mandatory, as in the engine). */
-export type ViolationLevel = "advisory" | "mandatory";
+/** A policy as the host describes it in GetAnalyzerInfo. */
+export interface PolicyInfo {
+    readonly name: string;
+    readonly description: string;
+    readonly enforcementLevel: EnforcementLevel;
+    readonly kind: "resource" | "stack";
+    readonly configSchema?: { readonly properties: Record<string, JsonSchema>; readonly required: string[] };
+}
+
+export interface PackInfo {
+    readonly name: string;
+    readonly version: string;
+    readonly policies: PolicyInfo[];
+    readonly initialConfig: Map<string, GivenConfig>;
+}
 
 export interface Violation {
     readonly policyName: string;
     readonly enforcementLevel: ViolationLevel;
     /** The resource the violation is about; absent for a stack violation that names none. */
     readonly urn?: string;
-    /** The policy's own message (the engine shows the policy's description above it). */
     readonly message: string;
     readonly description: string;
 }
 
 export interface NotApplicable {
     readonly policyName: string;
-    readonly reason?: string;
+    readonly reason: string;
+    /** The resource, for a resource policy; absent for a stack policy. */
     readonly urn?: string;
 }
 
 export interface PolicyReport {
     readonly violations: Violation[];
     readonly notApplicable: NotApplicable[];
-    /** Config entries that name no policy of the pack, and similar slips that are not errors. */
+    /** Config entries that name no policy of the pack: the engine passes them on, the host ignores them. */
     readonly warnings: string[];
     /** Policies that ran (not disabled). */
     readonly policiesRun: number;
+    /** Resources the engine view holds (the eks components' children included). */
     readonly resources: number;
 }
 
-/** A policy config as the engine hands it to the policy server: a level and properties for every policy. */
+/** A policy config entry: a level and properties. */
 export interface PolicyConfigEntry {
     readonly enforcementLevel: EnforcementLevel;
     readonly properties: Record<string, unknown>;
 }
 
+export interface GivenConfig {
+    readonly enforcementLevel?: EnforcementLevel;
+    readonly properties?: Record<string, unknown>;
+}
+
+/** The user's to fix: bad policy config. One line. */
 export class PolicyConfigError extends Error {
     constructor(message: string) {
         super(message);
         this.name = "PolicyConfigError";
+    }
+}
+
+/** The analyzer host did not start, or stopped answering. */
+export class PolicyHostError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PolicyHostError";
     }
 }
 
@@ -94,14 +117,23 @@ function isLevel(value: unknown): value is EnforcementLevel {
     return typeof value === "string" && (LEVELS as readonly string[]).includes(value);
 }
 
-interface GivenConfig {
-    enforcementLevel?: EnforcementLevel;
-    properties?: Record<string, unknown>;
-}
+const LEVEL_OF_WIRE: Record<number, EnforcementLevel> = {
+    [analyzer.EnforcementLevel.ADVISORY]: "advisory",
+    [analyzer.EnforcementLevel.MANDATORY]: "mandatory",
+    [analyzer.EnforcementLevel.DISABLED]: "disabled",
+    [analyzer.EnforcementLevel.REMEDIATE]: "remediate",
+};
+
+const WIRE_OF_LEVEL: Record<EnforcementLevel, analyzer.EnforcementLevel> = {
+    advisory: analyzer.EnforcementLevel.ADVISORY,
+    mandatory: analyzer.EnforcementLevel.MANDATORY,
+    disabled: analyzer.EnforcementLevel.DISABLED,
+    remediate: analyzer.EnforcementLevel.REMEDIATE,
+};
 
 /**
- * Parses a `--policy-pack-config` file's content as the CLI does: each key maps to a level string or to an
- * object whose `enforcementLevel` is split from the other properties.
+ * A `--policy-pack-config` file's content, as the CLI parses it: each key maps to a level string or to an
+ * object whose `enforcementLevel` is split from its other properties; empty entries are dropped.
  */
 export function parsePolicyConfig(raw: unknown): Map<string, GivenConfig> {
     if (raw === undefined || raw === null) return new Map();
@@ -111,16 +143,21 @@ export function parsePolicyConfig(raw: unknown): Map<string, GivenConfig> {
     const result = new Map<string, GivenConfig>();
     for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof value === "string") {
-            if (!isLevel(value)) throw new PolicyConfigError(`${name}: "${value}" is not a valid enforcement level`);
+            if (!isLevel(value)) {
+                throw new PolicyConfigError(
+                    `${name}: "${value}" is not a valid enforcement level (allowed: ${LEVELS.join(", ")})`,
+                );
+            }
             result.set(name, { enforcementLevel: value });
         } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
             const { enforcementLevel, ...properties } = value as Record<string, unknown>;
             if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
                 throw new PolicyConfigError(
-                    `${name}: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`,
+                    `${name}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level ` +
+                        `(allowed: ${LEVELS.join(", ")})`,
                 );
             }
-            const entry: GivenConfig = {};
+            const entry: { enforcementLevel?: EnforcementLevel; properties?: Record<string, unknown> } = {};
             if (enforcementLevel !== undefined) entry.enforcementLevel = enforcementLevel;
             if (Object.keys(properties).length > 0) entry.properties = properties;
             if (entry.enforcementLevel !== undefined || entry.properties !== undefined) result.set(name, entry);
@@ -133,8 +170,6 @@ export function parsePolicyConfig(raw: unknown): Map<string, GivenConfig> {
     return result;
 }
 
-type JsonSchema = PolicyConfigSchema["properties"][string];
-
 function typeOfJson(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "array";
@@ -143,76 +178,78 @@ function typeOfJson(value: unknown): string {
 }
 
 /** The subset of JSON Schema the pack's config schemas use: type, items, enum, minimum, maximum. */
-export function schemaErrors(schema: JsonSchema | boolean, value: unknown, path: string): string[] {
-    if (typeof schema === "boolean") return schema ? [] : [`${path}: is not allowed`];
+export function schemaErrors(schema: JsonSchema | boolean, value: unknown, at: string): string[] {
+    if (typeof schema === "boolean") return schema ? [] : [`${at}: is not allowed`];
     const errors: string[] = [];
     const actual = typeOfJson(value);
     const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
     const typeMatches = types.some((type) => type === actual || (type === "number" && actual === "integer"));
     if (types.length > 0 && !typeMatches) {
-        return [`${path}: invalid type. Expected: ${types.join(" or ")}, given: ${actual}`];
+        return [`${at}: invalid type. Expected: ${types.join(" or ")}, given: ${actual}`];
     }
     if (schema.enum && !schema.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
-        errors.push(`${path}: must be one of ${schema.enum.map((allowed) => JSON.stringify(allowed)).join(", ")}`);
+        errors.push(`${at}: must be one of ${schema.enum.map((allowed) => JSON.stringify(allowed)).join(", ")}`);
     }
     if (typeof value === "number") {
         if (schema.minimum !== undefined && value < schema.minimum) {
-            errors.push(`${path}: must be greater than or equal to ${schema.minimum}`);
+            errors.push(`${at}: must be greater than or equal to ${schema.minimum}`);
         }
         if (schema.maximum !== undefined && value > schema.maximum) {
-            errors.push(`${path}: must be less than or equal to ${schema.maximum}`);
+            errors.push(`${at}: must be less than or equal to ${schema.maximum}`);
         }
     }
     if (Array.isArray(value) && schema.items !== undefined && !Array.isArray(schema.items)) {
         const items = schema.items;
-        value.forEach((item, index) => errors.push(...schemaErrors(items, item, `${path}.${index}`)));
+        value.forEach((item, index) => errors.push(...schemaErrors(items, item, `${at}.${index}`)));
     }
     return errors;
 }
 
+function applyConfig(result: Map<string, PolicyConfigEntry>, given: Map<string, GivenConfig>): void {
+    const all = given.get("all")?.enforcementLevel;
+    if (all !== undefined) {
+        for (const [name, entry] of result) result.set(name, { ...entry, enforcementLevel: all });
+    }
+    for (const [name, entry] of given) {
+        const current = result.get(name);
+        result.set(name, {
+            enforcementLevel: entry.enforcementLevel ?? current?.enforcementLevel ?? "advisory",
+            properties: { ...current?.properties, ...entry.properties },
+        });
+    }
+}
+
 /**
- * The config every policy runs with, as the CLI reconciles it: each policy's level (or the pack's) and
- * its schema's defaults, then `all`'s level on every policy, then each policy's own entry; then the
- * result is validated against each policy's schema.
+ * The config the engine sends in Configure: each policy's level and schema defaults, then the pack's
+ * initial config, then the file's (`all`, then each policy's entry), validated against each schema.
  */
 export function reconcilePolicyConfig(
-    policies: Policies,
-    packLevel: EnforcementLevel,
+    policies: readonly PolicyInfo[],
+    initialConfig: Map<string, GivenConfig>,
     given: Map<string, GivenConfig>,
 ): { config: Map<string, PolicyConfigEntry>; warnings: string[] } {
     const config = new Map<string, PolicyConfigEntry>();
     for (const policy of policies) {
         const defaults = Object.entries(policy.configSchema?.properties ?? {})
-            .filter(([, schema]) => typeof schema === "object" && schema.default !== undefined)
-            .map(([key, schema]) => [key, structuredClone((schema as JsonSchema).default)]);
+            .filter(([, schema]) => schema.default !== undefined)
+            .map(([key, schema]) => [key, structuredClone(schema.default)]);
         config.set(policy.name, {
-            enforcementLevel: policy.enforcementLevel ?? packLevel,
+            enforcementLevel: policy.enforcementLevel,
             properties: Object.fromEntries(defaults),
         });
     }
-    const all = given.get("all")?.enforcementLevel;
-    if (all !== undefined) {
-        for (const [name, entry] of config) config.set(name, { ...entry, enforcementLevel: all });
-    }
-    const warnings: string[] = [];
-    for (const [name, entry] of given) {
-        if (name === "all") continue;
-        const current = config.get(name);
-        if (!current) {
-            warnings.push(`the policy config names ${name}, which is no policy of the pack`);
-            continue;
-        }
-        config.set(name, {
-            enforcementLevel: entry.enforcementLevel ?? current.enforcementLevel,
-            properties: { ...current.properties, ...entry.properties },
-        });
-    }
+    applyConfig(config, initialConfig);
+    applyConfig(config, given);
+    const known = new Set(policies.map((policy) => policy.name));
+    const warnings = [...given.keys()]
+        .filter((name) => name !== "all" && !known.has(name))
+        .map((name) => `the policy config names ${name}, which is no policy of the pack (ignored)`);
     const errors: string[] = [];
     for (const policy of policies) {
         const schema = policy.configSchema;
         if (!schema) continue;
         const properties = config.get(policy.name)?.properties ?? {};
-        for (const required of schema.required ?? []) {
+        for (const required of schema.required) {
             if (properties[required] === undefined) errors.push(`${policy.name}: ${required} is required`);
         }
         for (const [key, value] of Object.entries(properties)) {
@@ -225,239 +262,316 @@ export function reconcilePolicyConfig(
     return { config, warnings };
 }
 
-/** Thrown by `args.notApplicable()`, as the policy server's own (unexported) NotApplicableError. */
-class NotApplicableError extends Error {
-    constructor(public readonly reason?: string) {
-        super(reason ?? "Policy does not apply");
+/** Reads a `--policy-pack-config` JSON file (empty means no config, as for the CLI). */
+export function readPolicyConfigFile(file: string): unknown {
+    if (!fs.existsSync(file)) throw new PolicyConfigError(`no policy config ${file}`);
+    const text = fs.readFileSync(file, "utf8");
+    if (text.trim() === "") return undefined;
+    try {
+        return JSON.parse(text);
+    } catch (error) {
+        throw new PolicyConfigError(`${file}: not JSON: ${error instanceof Error ? error.message : String(error)}`);
     }
 }
 
-function throwNotApplicable(reason?: string): never {
-    throw new NotApplicableError(reason);
+/** The pack of this project. */
+export const PACK_DIR = path.resolve(__dirname, "..", "policy");
+
+export interface HostOptions {
+    /** The pack's folder (PulumiPolicy.yaml). @default policy/ */
+    readonly packDir?: string;
+    readonly project?: string;
+    readonly stack: string;
+    /** Tells the pack it runs in a preview (PULUMI_NODEJS_DRY_RUN). @default true */
+    readonly preview?: boolean;
+    /** How long the host may take to print its port. @default 60000 */
+    readonly startTimeoutMs?: number;
 }
 
-function pulumiTypeOf(value: unknown): string | undefined {
-    const type = (value as { __pulumiType?: unknown } | undefined)?.__pulumiType;
-    return typeof type === "string" && type.length > 0 ? type : undefined;
-}
-
-function isTypeOf(type: string, resourceClass: unknown): boolean {
-    const pulumiType = pulumiTypeOf(resourceClass);
-    if (pulumiType) return type === pulumiType;
-    const isInstance = (resourceClass as { isInstance?: (obj: unknown) => boolean }).isInstance;
-    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
-}
-
-function isResourcePolicy(policy: Policy): policy is ResourceValidationPolicy {
-    const { validateResource, remediateResource } = policy as ResourceValidationPolicy;
-    if (typeof validateResource === "function") return true;
-    if (Array.isArray(validateResource)) return validateResource.every((fn) => typeof fn === "function");
-    return typeof remediateResource === "function";
-}
-
-function isStackPolicy(policy: Policy): policy is StackValidationPolicy {
-    return typeof (policy as StackValidationPolicy).validateStack === "function";
-}
+type Unary<Req, Res> = (request: Req, callback: (error: grpc.ServiceError | null, response: Res) => void) => unknown;
 
 /**
- * Props as the policy server builds them: plain JSON (secrets shown as "[secret]" offline, where the
- * engine would hand over the plaintext), top-level undefined dropped, behind the unknown-checking proxy.
+ * What went wrong, on one line, from a process's stderr: the first line that speaks of an error, with the
+ * line after it when it only announces it ("failed with an unhandled exception:").
  */
-function propsOf(inputs: Record<string, unknown>): Record<string, unknown> {
-    const plain = JSON.parse(JSON.stringify(redactSecrets(inputs) ?? {})) as Record<string, unknown>;
-    return unknownCheckingProxy(plain) as Record<string, unknown>;
+export function firstErrorLine(stderr: string): string | undefined {
+    const lines = stderr
+        .replace(/\u001b\[[0-9;]*m/g, "")
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => line.length > 0);
+    const index = Math.max(
+        lines.findIndex((line) => /error/i.test(line)),
+        0,
+    );
+    const line = lines[index];
+    return line?.endsWith(":") && lines[index + 1] ? `${line} ${lines[index + 1]}` : line;
 }
 
-function optionsOf(resource: ResourceRecord): PolicyResourceOptions {
-    const options: PolicyResourceOptions = {
-        protect: false,
-        ignoreChanges: [],
-        aliases: [],
-        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-        additionalSecretOutputs: [],
-    };
-    if (resource.parent) options.parent = resource.parent;
+/** One unary gRPC call; an error is the host's own message (its first line says what went wrong). */
+function unary<Req, Res>(client: AnalyzerClient, method: Unary<Req, Res>, request: Req, stderr: string): Promise<Res> {
+    return new Promise((resolve, reject) =>
+        method.call(client, request, (error, response) => {
+            if (error) {
+                reject(new PolicyHostError(error.details || error.message || firstErrorLine(stderr) || "gRPC error"));
+            } else resolve(response);
+        }),
+    );
+}
+
+/** One analyzer host process and a gRPC client connected to it. */
+export class PolicyHost {
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: AnalyzerClient,
+        public readonly info: PackInfo,
+        private readonly stderr: () => string,
+    ) {}
+
+    /** Starts the host on the pack and asks it for its policies (GetAnalyzerInfo). */
+    static async start(options: HostOptions): Promise<PolicyHost> {
+        const packDir = path.resolve(options.packDir ?? PACK_DIR);
+        if (!fs.existsSync(path.join(packDir, "PulumiPolicy.yaml"))) {
+            throw new PolicyHostError(`the policy pack failed to start: no PulumiPolicy.yaml in ${packDir}`);
+        }
+        // As the language host's locateModule: the pack's own copy of the SDK runs it.
+        let runPolicyPack: string;
+        try {
+            runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+        } catch {
+            throw new PolicyHostError(
+                `the policy pack failed to start: @pulumi/pulumi is not installed for ${packDir} (run npm ci)`,
+            );
+        }
+        const preview = options.preview ?? true;
+        const project = options.project ?? "stateful-nginx";
+        const env: NodeJS.ProcessEnv = {
+            ...process.env,
+            PULUMI_NODEJS_PROJECT: project,
+            PULUMI_NODEJS_STACK: options.stack,
+            PULUMI_NODEJS_DRY_RUN: String(preview),
+            PULUMI_PROJECT: project,
+            PULUMI_STACK: options.stack,
+            PULUMI_DRY_RUN: String(preview),
+            PULUMI_CONFIG: "{}",
+        };
+        // run-policy-pack drops the engine address unused (cmd/run-policy-pack/index.ts); there is no engine.
+        const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], {
+            cwd: packDir,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        // The host serves until it is killed: never leave one behind this process.
+        const reap = () => child.kill();
+        process.once("exit", reap);
+        child.once("exit", () => process.removeListener("exit", reap));
+        let stderr = "";
+        child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+        const port = await new Promise<number>((resolve, reject) => {
+            let stdout = "";
+            const fail = (why: string) => {
+                clearTimeout(timer);
+                child.kill();
+                reject(new PolicyHostError(`the policy pack failed to start: ${why}`));
+            };
+            const timer = setTimeout(
+                () => fail(`no port after ${(options.startTimeoutMs ?? 60000) / 1000}s`),
+                options.startTimeoutMs ?? 60000,
+            );
+            child.on("error", (error) => fail(error.message));
+            const exited = (code: number | null) => {
+                // Let stderr drain before reporting it.
+                setImmediate(() => fail(firstErrorLine(stderr) ?? `the host exited with code ${code}`));
+            };
+            child.on("exit", exited);
+            child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+                stdout += chunk;
+                const found = stdout.split("\n").find((line) => /^\d+$/.test(line.trim()));
+                if (found) {
+                    clearTimeout(timer);
+                    child.removeListener("exit", exited);
+                    resolve(Number(found.trim()));
+                }
+            });
+        });
+        const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+            "grpc.max_receive_message_length": 400 * 1024 * 1024,
+            "grpc.max_send_message_length": 400 * 1024 * 1024,
+        });
+        try {
+            const info = await unary<Empty, analyzer.AnalyzerInfo>(client, client.getAnalyzerInfo, new Empty(), stderr);
+            const stackRequest = new analyzer.AnalyzerStackConfigureRequest();
+            stackRequest.setStack(options.stack);
+            stackRequest.setProject(project);
+            stackRequest.setDryRun(preview);
+            await unary(client, client.configureStack, stackRequest, stderr);
+            return new PolicyHost(child, client, packInfoOf(info), () => stderr);
+        } catch (error) {
+            client.close();
+            child.kill();
+            throw error;
+        }
+    }
+
+    private call<Req, Res>(method: Unary<Req, Res>, request: Req): Promise<Res> {
+        return unary(this.client, method, request, this.stderr());
+    }
+
+    private configured?: string;
+
+    /** Configure: every policy's level and properties, as the engine sends them (once per distinct config). */
+    async configure(config: Map<string, PolicyConfigEntry>): Promise<void> {
+        const key = JSON.stringify([...config]);
+        if (key === this.configured) return;
+        this.configured = key;
+        const request = new analyzer.ConfigureAnalyzerRequest();
+        const map = request.getPolicyconfigMap();
+        for (const [name, entry] of config) {
+            const policyConfig = new analyzer.PolicyConfig();
+            policyConfig.setEnforcementlevel(WIRE_OF_LEVEL[entry.enforcementLevel]);
+            policyConfig.setProperties(Struct.fromJavaScript(entry.properties as Record<string, never>));
+            map.set(name, policyConfig);
+        }
+        try {
+            await this.call(this.client.configure, request);
+        } catch (error) {
+            this.configured = undefined;
+            throw error;
+        }
+    }
+
+    async analyze(resource: EngineResource): Promise<analyzer.AnalyzeResponse> {
+        const request = new analyzer.AnalyzeRequest();
+        request.setUrn(resource.urn);
+        request.setType(resource.type);
+        request.setName(resource.name);
+        request.setProperties(Struct.fromJavaScript(resource.properties as Record<string, never>));
+        request.setOptions(optionsOf(resource));
+        const provider = providerOf(resource);
+        if (provider) request.setProvider(provider);
+        return this.call(this.client.analyze, request);
+    }
+
+    async analyzeStack(resources: readonly EngineResource[]): Promise<analyzer.AnalyzeResponse> {
+        const request = new analyzer.AnalyzeStackRequest();
+        request.setResourcesList(
+            resources.map((resource) => {
+                const item = new analyzer.AnalyzerResource();
+                item.setUrn(resource.urn);
+                item.setType(resource.type);
+                item.setName(resource.name);
+                item.setProperties(Struct.fromJavaScript(resource.properties as Record<string, never>));
+                item.setOptions(optionsOf(resource));
+                item.setParent(resource.parent ?? "");
+                item.setDependenciesList([...resource.dependencies]);
+                const provider = providerOf(resource);
+                if (provider) item.setProvider(provider);
+                return item;
+            }),
+        );
+        return this.call(this.client.analyzeStack, request);
+    }
+
+    close(): void {
+        this.client.close();
+        if (this.child.exitCode === null) this.child.kill();
+    }
+}
+
+function optionsOf(resource: EngineResource): analyzer.AnalyzerResourceOptions {
+    const options = new analyzer.AnalyzerResourceOptions();
+    options.setProtect(resource.protect);
+    options.setIgnorechangesList([...resource.ignoreChanges]);
+    options.setParent(resource.parent ?? "");
+    options.setCustomtimeouts(new analyzer.AnalyzerResourceOptions.CustomTimeouts());
     return options;
 }
 
-export interface RunOptions {
-    /** The policy config file's content (`{"all": ..., "policy-name": {...}}`); none means defaults. */
-    readonly config?: unknown;
-    /** The pack's own level, for policies that set none. @default "advisory" */
-    readonly packEnforcementLevel?: EnforcementLevel;
-    readonly stackTags?: Record<string, string>;
+function providerOf(resource: EngineResource): analyzer.AnalyzerProviderResource | undefined {
+    if (!resource.provider) return undefined;
+    const provider = new analyzer.AnalyzerProviderResource();
+    provider.setUrn(resource.provider.urn);
+    provider.setType(resource.provider.type);
+    provider.setName(resource.provider.name);
+    provider.setProperties(Struct.fromJavaScript(resource.provider.properties as Record<string, never>));
+    return provider;
 }
 
-/** Runs every policy on the resources as the engine would during `pulumi preview`. */
+function packInfoOf(info: analyzer.AnalyzerInfo): PackInfo {
+    const policies = info.getPoliciesList().map((policy): PolicyInfo => {
+        const schema = policy.getConfigschema();
+        return {
+            name: policy.getName(),
+            description: policy.getDescription(),
+            enforcementLevel: LEVEL_OF_WIRE[policy.getEnforcementlevel()],
+            kind: policy.getPolicyType() === analyzer.PolicyType.POLICY_TYPE_STACK ? "stack" : "resource",
+            configSchema: schema
+                ? {
+                      properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, JsonSchema>,
+                      required: schema.getRequiredList(),
+                  }
+                : undefined,
+        };
+    });
+    const initialConfig = new Map<string, GivenConfig>();
+    info.getInitialconfigMap().forEach((entry, name) => {
+        initialConfig.set(name, {
+            enforcementLevel: LEVEL_OF_WIRE[entry.getEnforcementlevel()],
+            properties: (entry.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+        });
+    });
+    return { name: info.getName(), version: info.getVersion(), policies, initialConfig };
+}
+
+export interface RunOptions {
+    /** The policy config file's content (`{"all": ..., "policy-name": {...}}`); none means the defaults. */
+    readonly config?: unknown;
+    /** The engine's view during `pulumi preview` (true) or `pulumi up` (false). */
+    readonly preview: boolean;
+}
+
+/** Configures the host and runs every policy on the resources as the engine would. */
 export async function runPolicies(
-    policies: Policies,
-    resources: readonly ResourceRecord[],
-    options: RunOptions = {},
+    host: PolicyHost,
+    records: readonly ResourceRecord[],
+    options: RunOptions,
 ): Promise<PolicyReport> {
-    for (const policy of policies) {
-        if (policy.name === "all") throw new PolicyConfigError('"all" is a reserved name and cannot name a policy');
-        if (
-            policy.configSchema?.properties?.enforcementLevel ||
-            policy.configSchema?.required?.includes("enforcementLevel")
-        ) {
-            throw new PolicyConfigError(`${policy.name}: enforcementLevel cannot be a config property`);
-        }
-    }
     const { config, warnings } = reconcilePolicyConfig(
-        policies,
-        options.packEnforcementLevel ?? "advisory",
+        host.info.policies,
+        host.info.initialConfig,
         parsePolicyConfig(options.config),
     );
-    const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
-    const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+    await host.configure(config);
+    const view = engineView(records, { preview: options.preview });
+    const responses = await Promise.all(view.analyze.map((resource) => host.analyze(resource)));
+    const stackResponse = await host.analyzeStack(view.stack);
+
     const violations: Violation[] = [];
     const notApplicable: NotApplicable[] = [];
-
-    const levelOf = (policy: Policy): EnforcementLevel => config.get(policy.name)?.enforcementLevel ?? "advisory";
-    const getConfigOf = (policy: Policy) =>
-        function getConfig<T extends object>(): T {
-            return structuredClone(config.get(policy.name)?.properties ?? {}) as T;
-        };
-    const reporter =
-        (policy: Policy, level: ViolationLevel, fixedUrn?: string): ReportViolation =>
-        (message, urn) => {
+    const collect = (response: analyzer.AnalyzeResponse, urn?: string) => {
+        for (const diagnostic of response.getDiagnosticsList()) {
+            // The host puts the policy's description on the first line; the engine shows it apart.
+            const description = diagnostic.getDescription();
+            const message = diagnostic.getMessage();
             violations.push({
-                policyName: policy.name,
-                enforcementLevel: level,
-                urn: fixedUrn ?? urn,
-                message: message ?? "",
-                description: policy.description,
+                policyName: diagnostic.getPolicyname(),
+                enforcementLevel:
+                    diagnostic.getEnforcementlevel() === analyzer.EnforcementLevel.ADVISORY ? "advisory" : "mandatory",
+                urn: diagnostic.getUrn() || urn,
+                message: message.startsWith(`${description}\n`) ? message.slice(description.length + 1) : message,
+                description,
             });
-        };
-    const providerOf = (resource: ResourceRecord): PolicyProviderResource | undefined => {
-        const provider = resource.provider ? byUrn.get(resource.provider) : undefined;
-        return provider
-            ? { type: provider.type, props: propsOf(provider.inputs), urn: provider.urn, name: provider.name }
-            : undefined;
-    };
-    // A policy that cannot read a value (unknown during preview) is reported, not failed, at advisory level.
-    const handle = (policy: Policy, error: unknown, urn?: string) => {
-        if (error instanceof UnknownValueError) {
-            violations.push({
-                policyName: policy.name,
-                enforcementLevel: "advisory",
-                urn,
-                message: `can't run policy '${policy.name}' during preview: ${error.message}`,
-                description: policy.description,
-            });
-        } else if (error instanceof NotApplicableError) {
-            notApplicable.push({ policyName: policy.name, reason: error.reason, urn });
-        } else {
-            const detail = error instanceof Error ? error.message : String(error);
-            throw new Error(`Error validating ${urn ?? "the stack"} with policy '${policy.name}': ${detail}`);
+        }
+        for (const entry of response.getNotApplicableList()) {
+            notApplicable.push({ policyName: entry.getPolicyName(), reason: entry.getReason(), urn });
         }
     };
-
-    const active = policies.filter((policy) => levelOf(policy) !== "disabled");
-    const reportedLevel = (policy: Policy): ViolationLevel =>
-        levelOf(policy) === "advisory" ? "advisory" : "mandatory";
-
-    for (const resource of resources.filter((candidate) => !candidate.read)) {
-        for (const policy of active.filter(isResourcePolicy)) {
-            if (!policy.validateResource) {
-                notApplicable.push({
-                    policyName: policy.name,
-                    reason: "Policy does not implement validateResource",
-                    urn: resource.urn,
-                });
-                continue;
-            }
-            const validations: ResourceValidation[] = Array.isArray(policy.validateResource)
-                ? policy.validateResource
-                : [policy.validateResource];
-            const onlyType = validations.length === 1 ? pulumiTypeOf(validations[0]) : undefined;
-            if (onlyType && onlyType !== resource.type) {
-                notApplicable.push({
-                    policyName: policy.name,
-                    reason: `Policy only applies to resources of type '${onlyType}'`,
-                    urn: resource.urn,
-                });
-                continue;
-            }
-            for (const validation of validations) {
-                try {
-                    const props = propsOf(resource.inputs);
-                    const args: ResourceValidationArgs = {
-                        type: resource.type,
-                        props,
-                        urn: resource.urn,
-                        name: resource.name,
-                        opts: optionsOf(resource),
-                        stackTags,
-                        isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-                        asType: ((resourceClass: unknown) =>
-                            isTypeOf(resource.type, resourceClass)
-                                ? props
-                                : undefined) as ResourceValidationArgs["asType"],
-                        getConfig: getConfigOf(policy),
-                        notApplicable: throwNotApplicable,
-                    };
-                    const provider = providerOf(resource);
-                    if (provider) args.provider = provider;
-                    // The engine reports every resource policy's violation on the resource being checked.
-                    await Promise.resolve(validation(args, reporter(policy, reportedLevel(policy), resource.urn)));
-                } catch (error) {
-                    handle(policy, error, resource.urn);
-                }
-            }
-        }
-    }
-
-    for (const policy of active.filter(isStackPolicy)) {
-        const onlyType = pulumiTypeOf(policy.validateStack);
-        if (onlyType && !resources.some((resource) => resource.type === onlyType)) {
-            notApplicable.push({
-                policyName: policy.name,
-                reason: `Policy only applies to resources of type '${onlyType}'`,
-            });
-            continue;
-        }
-        try {
-            const stackResources = new Map<string, PolicyResource>();
-            for (const resource of resources) {
-                const props = propsOf(resource.inputs);
-                const policyResource: PolicyResource = {
-                    type: resource.type,
-                    props,
-                    urn: resource.urn,
-                    name: resource.name,
-                    opts: optionsOf(resource),
-                    dependencies: [],
-                    propertyDependencies: {},
-                    isType: (resourceClass) => isTypeOf(resource.type, resourceClass),
-                    asType: ((resourceClass: unknown) =>
-                        isTypeOf(resource.type, resourceClass) ? props : undefined) as PolicyResource["asType"],
-                };
-                const provider = providerOf(resource);
-                if (provider) policyResource.provider = provider;
-                stackResources.set(resource.urn, policyResource);
-            }
-            for (const resource of resources) {
-                const policyResource = stackResources.get(resource.urn) as PolicyResource;
-                const parent = resource.parent ? stackResources.get(resource.parent) : undefined;
-                if (parent) policyResource.parent = parent;
-                policyResource.dependencies = resource.dependencies
-                    .map((urn) => stackResources.get(urn))
-                    .filter((dependency): dependency is PolicyResource => dependency !== undefined);
-            }
-            const args: StackValidationArgs = {
-                resources: [...stackResources.values()],
-                getConfig: getConfigOf(policy),
-                stackTags,
-                notApplicable: throwNotApplicable,
-            };
-            await Promise.resolve(policy.validateStack(args, reporter(policy, reportedLevel(policy))));
-        } catch (error) {
-            handle(policy, error);
-        }
-    }
-
-    return { violations, notApplicable, warnings, policiesRun: active.length, resources: resources.length };
+    responses.forEach((response, index) => collect(response, view.analyze[index].urn));
+    collect(stackResponse);
+    const policiesRun = [...config.entries()].filter(
+        ([name, entry]) => entry.enforcementLevel !== "disabled" && host.info.policies.some((p) => p.name === name),
+    ).length;
+    return { violations, notApplicable, warnings, policiesRun, resources: view.stack.length };
 }
 
 export function hasMandatoryViolations(report: PolicyReport): boolean {
@@ -480,10 +594,17 @@ export function formatSummary(report: PolicyReport, label: string): string {
     );
 }
 
-/** Reads a synth `resources.json`: `[{urn, type, name, parent, dependencies, provider, inputs}]`. */
+/**
+ * Reads a synth `resources.json`: `[{urn, type, name, parent, dependencies, provider, inputs}]`, and the
+ * optional `outputs`, `read`, `remote` and `options` of a richer record.
+ */
 export function readResourcesFile(file: string): ResourceRecord[] {
     const data: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
     if (!Array.isArray(data)) throw new Error(`${file}: must be a JSON array of resources`);
+    const objectOr = (value: unknown) =>
+        typeof value === "object" && value !== null && !Array.isArray(value)
+            ? (value as Record<string, unknown>)
+            : undefined;
     return data.map((row: unknown, index) => {
         const item = (row ?? {}) as Record<string, unknown>;
         if (typeof item.urn !== "string" || typeof item.type !== "string") {
@@ -498,19 +619,11 @@ export function readResourcesFile(file: string): ResourceRecord[] {
                 ? item.dependencies.filter((urn): urn is string => typeof urn === "string")
                 : [],
             provider: typeof item.provider === "string" ? item.provider : null,
-            inputs:
-                typeof item.inputs === "object" && item.inputs !== null ? (item.inputs as Record<string, unknown>) : {},
+            inputs: objectOr(item.inputs) ?? {},
+            outputs: objectOr(item.outputs),
+            read: item.read === true,
+            remote: typeof item.remote === "boolean" ? item.remote : undefined,
+            options: objectOr(item.options) as ResourceRecord["options"],
         };
     });
-}
-
-/** Reads a `--policy-pack-config` JSON file. */
-export function readPolicyConfigFile(file: string): unknown {
-    const text = fs.readFileSync(file, "utf8");
-    if (text.trim() === "") return undefined;
-    try {
-        return JSON.parse(text);
-    } catch (error) {
-        throw new PolicyConfigError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
-    }
 }

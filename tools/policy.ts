@@ -1,23 +1,19 @@
 /**
- * Offline policy run: the pack's policies on what a stack would create, as `pulumi preview --policy-pack`
- * runs them, with no Pulumi CLI, cluster or cloud.
- *
- *   npm run policy -- --stack NAME [--resources FILE] [--policy-config FILE]
- *
- * Evaluates the stack (Pulumi.NAME.yaml) under the mock runtime, or reads FILE in the synth's
- * resources.json format, and applies policy/config/NAME.json (or FILE). Prints each violation as
- * `LEVEL policy-name urn: message` and a summary. Exit 0: no mandatory violation; 1: a mandatory
- * violation; 2: the run itself failed (usage, invalid stack or policy config).
+ * Offline policy run: the pack, in the real analyzer host, on what the engine would show it for a stack,
+ * with no Pulumi CLI, cluster or cloud. See USAGE.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { PACK_ENFORCEMENT_LEVEL, policies } from "../policy/pack";
+import { withEksChildren } from "./engine-view";
 import { runProgram } from "./mock-runtime";
 import {
     formatSummary,
     formatViolation,
     hasMandatoryViolations,
+    PACK_DIR,
+    parsePolicyConfig,
+    PolicyHost,
     readPolicyConfigFile,
     readResourcesFile,
     ResourceRecord,
@@ -25,39 +21,66 @@ import {
 } from "./policy-runner";
 import { PROJECT_ROOT, readStackFile, stackFilePath } from "./stack-config";
 
+export const USAGE = `usage: npm run policy -- --stack NAME [--resources FILE] [--policy-config FILE] [--update]
+
+Runs the policy pack (policy/) in Pulumi's analyzer host on what \`pulumi preview\` would show it for the
+stack, and prints each violation as \`LEVEL policy-name urn: message\`.
+
+  --stack NAME          the stack: Pulumi.NAME.yaml is evaluated under the mock runtime
+  --resources FILE      judge FILE (synth's resources.json format) instead of evaluating the stack
+  --policy-config FILE  the --policy-pack-config file (default policy/config/NAME.json)
+  --update              judge what \`pulumi up\` shows (outputs known) instead of a preview
+  --help                show this and exit
+
+Exit 0: no mandatory violation; 1: a mandatory violation; 2: the run failed (usage, stack, policy
+config, or the analyzer host).`;
+
 export interface PolicyCliOptions {
     readonly stack: string;
     readonly resourcesFile?: string;
     readonly policyConfigFile: string;
+    readonly preview: boolean;
 }
 
-export function parsePolicyOptions(argv: string[]): PolicyCliOptions {
-    const { values } = parseArgs({
-        args: argv,
-        options: {
-            stack: { type: "string" },
-            resources: { type: "string" },
-            "policy-config": { type: "string" },
-        },
-    });
-    if (!values.stack) throw new Error("--stack NAME is required (e.g. npm run policy -- --stack dev)");
+class UsageError extends Error {}
+
+/** The options, or "help" for --help. */
+export function parsePolicyOptions(argv: string[]): PolicyCliOptions | "help" {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            options: {
+                stack: { type: "string" },
+                resources: { type: "string" },
+                "policy-config": { type: "string" },
+                update: { type: "boolean" },
+                help: { type: "boolean" },
+            },
+        }));
+    } catch (error) {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    if (values.help) return "help";
+    if (!values.stack) throw new UsageError("--stack NAME is required (e.g. npm run policy -- --stack dev)");
     return {
         stack: values.stack,
         resourcesFile: values.resources ? path.resolve(values.resources) : undefined,
         policyConfigFile: path.resolve(
             values["policy-config"] ?? path.join(PROJECT_ROOT, "policy", "config", `${values.stack}.json`),
         ),
+        preview: !values.update,
     };
 }
 
-/** What the stack would create: evaluated from its stack file under the mock runtime. */
-export async function stackResources(stack: string): Promise<ResourceRecord[]> {
+/** What the stack would register: evaluated from its stack file under the mock runtime. */
+export async function stackResources(stack: string, preview: boolean): Promise<ResourceRecord[]> {
     const file = stackFilePath(stack);
     if (!fs.existsSync(file)) throw new Error(`no stack file ${file}`);
     const { config, secretKeys } = readStackFile(file);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index") as () => Promise<unknown>;
-    return (await runProgram(program, { stack, config, secretKeys })).resources;
+    return (await runProgram(program, { stack, config, secretKeys, preview })).resources;
 }
 
 interface Output {
@@ -65,28 +88,50 @@ interface Output {
     error(line: string): void;
 }
 
+export interface MainOptions {
+    /** The pack to run. @default policy/ */
+    readonly packDir?: string;
+    /** A host already started (and left running): tests share one instead of starting one per run. */
+    readonly host?: PolicyHost;
+}
+
 /** The whole command; returns the exit code. */
-export async function main(argv: string[], out: Output = console): Promise<number> {
+export async function main(argv: string[], out: Output = console, mainOptions: MainOptions = {}): Promise<number> {
+    let host: PolicyHost | undefined;
     try {
         const options = parsePolicyOptions(argv);
-        if (!fs.existsSync(options.policyConfigFile)) throw new Error(`no policy config ${options.policyConfigFile}`);
+        if (options === "help") {
+            out.log(USAGE);
+            return 0;
+        }
+        // Config and resources first: a bad file is reported before any process starts.
         const config = readPolicyConfigFile(options.policyConfigFile);
-        const resources = options.resourcesFile
+        parsePolicyConfig(config);
+        const records = options.resourcesFile
             ? readResourcesFile(options.resourcesFile)
-            : await stackResources(options.stack);
-        const report = await runPolicies(policies, resources, {
-            config,
-            packEnforcementLevel: PACK_ENFORCEMENT_LEVEL,
-        });
+            : await stackResources(options.stack, options.preview);
+        const resources = withEksChildren(records, { preview: options.preview });
+        const analyzer =
+            mainOptions.host ??
+            (host = await PolicyHost.start({
+                packDir: mainOptions.packDir ?? PACK_DIR,
+                stack: options.stack,
+                preview: options.preview,
+            }));
+        const report = await runPolicies(analyzer, resources, { config, preview: options.preview });
         for (const warning of report.warnings) out.error(`policy: warning: ${warning}`);
         for (const violation of report.violations) out.log(formatViolation(violation));
-        out.log(formatSummary(report, `policy: stack ${options.stack}`));
+        const view = options.preview ? "preview" : "update";
+        out.log(formatSummary(report, `policy: stack ${options.stack} (${view})`));
         return hasMandatoryViolations(report) ? 1 : 0;
     } catch (error) {
-        // Usage, config and evaluation errors are one line: they are the user's to fix.
+        // Usage, config, evaluation and host errors are one line: they are the user's to fix.
         const message = error instanceof Error ? error.message : String(error);
         out.error(`policy: ${message.split("\n")[0]}`);
+        if (error instanceof UsageError) out.error(USAGE);
         return 2;
+    } finally {
+        host?.close();
     }
 }
 

@@ -2,7 +2,7 @@
  * Offline synth: evaluates the program for a stack under Pulumi's mock runtime and writes what it would
  * create, with no cluster, cloud or Pulumi CLI.
  *
- *   npm run synth -- --stack NAME [--config FILE] [--out DIR]
+ *   npm run synth -- --stack NAME [--config FILE] [--out DIR] [--preview]
  *
  * Writes DIR/manifests.yaml, DIR/resources.json and DIR/graph.mmd (DIR defaults to out/NAME). The earlier
  * files of DIR are removed first, so a failed run leaves none that look current. Invalid configuration or
@@ -30,6 +30,7 @@ const SYNTH_COMMAND = defineCommand({
         stack: { type: "string", value: "NAME", required: true, help: "the stack; its config is Pulumi.NAME.yaml" },
         config: { type: "string", value: "FILE", help: "read the config from FILE instead (stack file format)" },
         out: { type: "string", value: "DIR", default: "out/NAME", help: "where to write the files" },
+        preview: { type: "boolean", help: "evaluate as pulumi preview does: other resources' outputs are unknown" },
     },
 });
 
@@ -54,7 +55,7 @@ async function synth(values: SynthValues): Promise<void> {
     const { config, secretKeys } = readStackFile(configFile);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index") as () => Promise<unknown>;
-    const run = await runProgram(program, { stack, config, secretKeys });
+    const run = await runProgram(program, { stack, config, secretKeys, preview: values.preview ?? false });
 
     writeOutputs(outDir, {
         "manifests.yaml": renderManifests(run.resources),

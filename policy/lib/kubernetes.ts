@@ -1,4 +1,5 @@
 /** What the policies know about Kubernetes objects as the Pulumi Kubernetes provider registers them. */
+import { isUnknownValueError } from "./validation";
 import { isRecord, list, Props, record, stringMap, text } from "./values";
 
 /** Type tokens: `kubernetes:<group>/<version>:<Kind>`, the core group as `core`. */
@@ -86,10 +87,23 @@ export function sameNamespace(a: Props, b: Props): boolean {
     return left === undefined || right === undefined || left === right;
 }
 
-/** `namespace/name` of an object, falling back to the Pulumi name when it is auto-named. */
+/** The value `read` returns, or `fallback` when it reads a value unknown during a preview. */
+function knownOr<T>(read: () => T, fallback: T): T {
+    try {
+        return read();
+    } catch (error) {
+        if (isUnknownValueError(error)) return fallback;
+        throw error;
+    }
+}
+
+/**
+ * `namespace/name` of an object, falling back to the Pulumi name when it is auto-named or its name is not
+ * known yet: naming the object in a message is no reason to leave it unjudged.
+ */
 export function describe(props: Props, pulumiName: string): string {
-    const name = nameOf(props) ?? pulumiName;
-    const namespace = namespaceOf(props);
+    const name = knownOr(() => nameOf(props), undefined) ?? pulumiName;
+    const namespace = knownOr(() => namespaceOf(props), undefined);
     return namespace ? `${namespace}/${name}` : name;
 }
 

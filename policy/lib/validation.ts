@@ -1,4 +1,5 @@
-/** Small helpers shared by the policy modules: type filters and typed config with defaults. */
+/** Small helpers shared by the policy modules: type filters, typed config with defaults, unknown values. */
+import * as policySdk from "@pulumi/policy";
 import type {
     PolicyConfigSchema,
     PolicyResource,
@@ -41,10 +42,69 @@ export function resourcesOfTypes(args: StackValidationArgs, types: readonly stri
     return found;
 }
 
-export type StackCheck = (args: StackValidationArgs, report: ReportViolation) => void;
+// The policy server's own class: it reports an escaping UnknownValueError as an advisory "can't run policy
+// during preview" instead of failing. Exported by @pulumi/policy 1.21 at run time, not in its typings.
+const { UnknownValueError } = policySdk as unknown as {
+    UnknownValueError: new (sentinel: string, props: string[]) => Error;
+};
 
+/** The wire's sentinel for an unknown string, which the error class needs to be built. */
+const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function isUnknownValueError(error: unknown): error is Error {
+    return error instanceof UnknownValueError;
+}
+
+/** Runs `judge` on one resource; an unknown value read on the way sets the resource aside. */
+export type Judge = (subject: PolicyResource, judge: () => void) => void;
+
+export type StackCheck = (args: StackValidationArgs, report: ReportViolation, judge: Judge) => void;
+
+/**
+ * A stack validation that judges each resource on its own, so a value unknown during a preview never
+ * switches the policy off for the rest of the stack. The resources that could not be judged are named
+ * at the end in one UnknownValueError, which the policy server reports as one advisory line after the
+ * violations already found.
+ */
 export function validateStack(check: StackCheck): StackValidation {
-    return check;
+    return (args, report) => {
+        const unjudged: string[] = [];
+        const judge: Judge = (subject, run) => {
+            try {
+                run();
+            } catch (error) {
+                if (!isUnknownValueError(error)) throw error;
+                unjudged.push(`${subject.urn} (${error.message})`);
+            }
+        };
+        check(args, report, judge);
+        if (unjudged.length > 0) {
+            const error = new UnknownValueError(UNKNOWN_STRING, []);
+            error.message =
+                `${unjudged.length} resource${unjudged.length === 1 ? "" : "s"} not judged, with values known only ` +
+                `after the update: ${unjudged.join("; ")}`;
+            throw error;
+        }
+    };
+}
+
+/**
+ * The candidates `test` holds for. A candidate whose test reads an unknown value may or may not match: when
+ * fewer than `enough` certainly match, the answer is not known, and the first unknown is thrown.
+ */
+export function matching<T>(candidates: readonly T[], test: (candidate: T) => boolean, enough = 1): T[] {
+    const found: T[] = [];
+    let unknown: Error | undefined;
+    for (const candidate of candidates) {
+        try {
+            if (test(candidate)) found.push(candidate);
+        } catch (error) {
+            if (!isUnknownValueError(error)) throw error;
+            unknown ??= error;
+        }
+    }
+    if (unknown && found.length < enough) throw unknown;
+    return found;
 }
 
 /**

@@ -1,12 +1,20 @@
-/** The EKS cluster: which nodes it runs and who may reach its API. */
+/**
+ * The EKS cluster: which nodes it runs and who may reach its API.
+ *
+ * The policies judge the AWS resources that carry the settings, `aws:eks/cluster:Cluster` and
+ * `aws:eks/nodeGroup:NodeGroup`. The `eks:index:Cluster` and `eks:index:ManagedNodeGroup` a program declares
+ * are components the eks provider implements: pulumi-eks 4.3.0 registers them with no inputs (`{}`), so the
+ * engine shows a policy nothing on them, and creates these two as their children
+ * (nodejs/eks/cluster/cluster.ts `createCore`, nodejs/eks/nodes/nodegroup.ts `createManagedNodeGroup`).
+ */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { isOpenToAll } from "../lib/addresses";
 import { configOf, schemaWithDefaults, validateResourceOfTypes } from "../lib/validation";
 import { int, record, strings } from "../lib/values";
 
 export const EKS = {
-    cluster: "eks:index:Cluster",
-    managedNodeGroup: "eks:index:ManagedNodeGroup",
+    cluster: "aws:eks/cluster:Cluster",
+    nodeGroup: "aws:eks/nodeGroup:NodeGroup",
 } as const;
 
 /** What EKS uses when a managed node group names no instance type. */
@@ -35,7 +43,7 @@ export const eksNodeGroup: ResourceValidationPolicy = {
             description: "EC2 instance types node groups may use; empty allows any.",
         },
     }),
-    validateResource: validateResourceOfTypes(EKS.managedNodeGroup, (props, args, report) => {
+    validateResource: validateResourceOfTypes(EKS.nodeGroup, (props, args, report) => {
         const allowed = strings(configOf(args, NODE_GROUP_DEFAULTS).allowedInstanceTypes);
         const what = `Managed node group ${args.name}`;
         const given = strings(props.instanceTypes);
@@ -73,11 +81,14 @@ export const eksEndpointRestricted: ResourceValidationPolicy = {
     severity: "high",
     url: "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html",
     remediationSteps:
-        "Set publicAccessCidrs on the eks.Cluster to your office or VPN ranges (eks.endpointPublicAccessCidrs in " +
-        "the stack file), or endpointPublicAccess: false with endpointPrivateAccess: true.",
+        "Set publicAccessCidrs on the eks.Cluster (its aws.eks.Cluster's vpcConfig) to your office or VPN ranges " +
+        "(eks.endpointPublicAccessCidrs in the stack file), or endpointPublicAccess: false with " +
+        "endpointPrivateAccess: true.",
     validateResource: validateResourceOfTypes(EKS.cluster, (props, args, report) => {
-        if (props.endpointPublicAccess === false) return;
-        const cidrs = strings(props.publicAccessCidrs);
+        const vpcConfig = record(props.vpcConfig);
+        // Unset, EKS makes the endpoint public (https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html).
+        if (vpcConfig.endpointPublicAccess === false) return;
+        const cidrs = strings(vpcConfig.publicAccessCidrs);
         const what = `EKS cluster ${args.name}`;
         if (cidrs.length === 0) {
             report(

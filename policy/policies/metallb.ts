@@ -6,7 +6,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { AddressRange, parseAddressRange, rangesOverlap } from "../lib/addresses";
 import { describe, K8S, labelSelectorSelects, labelsOf, nameOf, sameNamespace } from "../lib/kubernetes";
-import { resourcesOfTypes } from "../lib/validation";
+import { matching, resourcesOfTypes, validateStack } from "../lib/validation";
 import { isRecord, list, record, strings } from "../lib/values";
 
 const ADVERTISEMENT_TYPES: readonly string[] = [K8S.l2Advertisement, K8S.bgpAdvertisement];
@@ -42,45 +42,47 @@ export const metallbPoolsAdvertised: StackValidationPolicy = {
     remediationSteps:
         "Add the pool's name to an L2Advertisement's (or BGPAdvertisement's) spec.ipAddressPools in the same " +
         "namespace, and give every pool its own addresses.",
-    validateStack: (args, report) => {
+    validateStack: validateStack((args, report, judge) => {
         const pools = resourcesOfTypes(args, [K8S.ipAddressPool]);
         const advertisements = args.resources.filter((resource) => ADVERTISEMENT_TYPES.includes(resource.type));
         const ranges: { pool: PolicyResource; range: AddressRange }[] = [];
         for (const pool of pools) {
-            const what = `IPAddressPool ${describe(pool.props, pool.name)}`;
-            if (!advertisements.some((advertisement) => advertises(advertisement, pool))) {
-                report(
-                    `${what} is selected by no L2Advertisement or BGPAdvertisement, so MetalLB assigns its ` +
-                        "addresses but never announces them: add an advertisement that names the pool in " +
-                        "spec.ipAddressPools.",
-                    pool.urn,
-                );
-            }
-            for (const entry of strings(record(pool.props.spec).addresses)) {
-                const range = parseAddressRange(entry);
-                if (range === undefined) {
+            judge(pool, () => {
+                const what = `IPAddressPool ${describe(pool.props, pool.name)}`;
+                if (matching(advertisements, (advertisement) => advertises(advertisement, pool)).length === 0) {
                     report(
-                        `${what} has the address entry ${entry}, which is neither a CIDR (192.168.10.0/24) nor a ` +
-                            "range (192.168.9.1-192.168.9.5).",
-                        pool.urn,
-                    );
-                    continue;
-                }
-                for (const other of ranges.filter((seen) => rangesOverlap(seen.range, range))) {
-                    const where =
-                        other.pool === pool
-                            ? "another of its entries"
-                            : `IPAddressPool ${describe(other.pool.props, other.pool.name)}`;
-                    report(
-                        `${what}: ${entry} overlaps ${other.range.text} of ${where}: every address may belong to ` +
-                            "one pool only.",
+                        `${what} is selected by no L2Advertisement or BGPAdvertisement, so MetalLB assigns its ` +
+                            "addresses but never announces them: add an advertisement that names the pool in " +
+                            "spec.ipAddressPools.",
                         pool.urn,
                     );
                 }
-                ranges.push({ pool, range });
-            }
+                for (const entry of strings(record(pool.props.spec).addresses)) {
+                    const range = parseAddressRange(entry);
+                    if (range === undefined) {
+                        report(
+                            `${what} has the address entry ${entry}, which is neither a CIDR (192.168.10.0/24) nor a ` +
+                                "range (192.168.9.1-192.168.9.5).",
+                            pool.urn,
+                        );
+                        continue;
+                    }
+                    for (const other of ranges.filter((seen) => rangesOverlap(seen.range, range))) {
+                        const where =
+                            other.pool === pool
+                                ? "another of its entries"
+                                : `IPAddressPool ${describe(other.pool.props, other.pool.name)}`;
+                        report(
+                            `${what}: ${entry} overlaps ${other.range.text} of ${where}: every address may belong to ` +
+                                "one pool only.",
+                            pool.urn,
+                        );
+                    }
+                    ranges.push({ pool, range });
+                }
+            });
         }
-    },
+    }),
 };
 
 export const metallbPolicies = [metallbPoolsAdvertised];

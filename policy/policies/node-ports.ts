@@ -1,7 +1,7 @@
 /** Node ports are a cluster-wide resource: each one opens the same port on every node. */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { describe, K8S } from "../lib/kubernetes";
-import { configOf, resourcesOfTypes, schemaWithDefaults } from "../lib/validation";
+import { configOf, resourcesOfTypes, schemaWithDefaults, validateStack } from "../lib/validation";
 import { int, isRecord, list, record } from "../lib/values";
 
 /** Kubernetes' default `--service-node-port-range`. */
@@ -26,34 +26,36 @@ export const nodePortRange: StackValidationPolicy = {
         min: { type: "integer", minimum: 1, maximum: 65535, description: "Lowest allowed node port." },
         max: { type: "integer", minimum: 1, maximum: 65535, description: "Highest allowed node port." },
     }),
-    validateStack: (args, report) => {
+    validateStack: validateStack((args, report, judge) => {
         const { min, max } = configOf(args, NODE_PORT_DEFAULTS);
         const owners = new Map<number, string>();
         for (const service of resourcesOfTypes(args, [K8S.service])) {
-            const what = `Service ${describe(service.props, service.name)}`;
-            for (const port of list(record(service.props.spec).ports).filter(isRecord)) {
-                const nodePort = int(port.nodePort);
-                if (nodePort === undefined) continue;
-                if (nodePort < min || nodePort > max) {
-                    report(
-                        `${what} asks for node port ${nodePort}, outside the node port range ${min}-${max}: ` +
-                            "pick one inside it, or leave nodePort unset.",
-                        service.urn,
-                    );
+            judge(service, () => {
+                const what = `Service ${describe(service.props, service.name)}`;
+                for (const port of list(record(service.props.spec).ports).filter(isRecord)) {
+                    const nodePort = int(port.nodePort);
+                    if (nodePort === undefined) continue;
+                    if (nodePort < min || nodePort > max) {
+                        report(
+                            `${what} asks for node port ${nodePort}, outside the node port range ${min}-${max}: ` +
+                                "pick one inside it, or leave nodePort unset.",
+                            service.urn,
+                        );
+                    }
+                    const owner = owners.get(nodePort);
+                    if (owner !== undefined) {
+                        report(
+                            `${what} asks for node port ${nodePort}, which ${owner} already uses: ` +
+                                "each node port can serve only one Service.",
+                            service.urn,
+                        );
+                    } else {
+                        owners.set(nodePort, what);
+                    }
                 }
-                const owner = owners.get(nodePort);
-                if (owner !== undefined) {
-                    report(
-                        `${what} asks for node port ${nodePort}, which ${owner} already uses: ` +
-                            "each node port can serve only one Service.",
-                        service.urn,
-                    );
-                } else {
-                    owners.set(nodePort, what);
-                }
-            }
+            });
         }
-    },
+    }),
 };
 
 export const nodePortPolicies = [nodePortRange];

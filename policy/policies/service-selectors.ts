@@ -15,7 +15,7 @@ import {
     selectorKey,
     WORKLOAD_TYPES,
 } from "../lib/kubernetes";
-import { resourcesOfTypes } from "../lib/validation";
+import { isUnknownValueError, matching, resourcesOfTypes, validateStack } from "../lib/validation";
 import { record, stringMap, text } from "../lib/values";
 
 /** Labels that say which application a Service belongs to, most specific first. */
@@ -29,21 +29,25 @@ interface SelectingService {
     readonly selector: Record<string, string>;
 }
 
-/** Services that route by selector (ExternalName Services and selector-less Services have no pods). */
-function selectingServices(services: PolicyResource[]): SelectingService[] {
-    return services
-        .map((resource) => ({ resource, spec: record(resource.props.spec) }))
-        .filter(({ spec }) => text(spec.type) !== "ExternalName")
-        .map(({ resource, spec }) => ({ resource, selector: stringMap(spec.selector) }))
-        .filter(({ selector }) => Object.keys(selector).length > 0);
+/** A Service that routes by selector, or undefined (ExternalName and selector-less Services have no pods). */
+function selectingService(resource: PolicyResource): SelectingService | undefined {
+    const spec = record(resource.props.spec);
+    if (text(spec.type) === "ExternalName") return undefined;
+    const selector = stringMap(spec.selector);
+    return Object.keys(selector).length > 0 ? { resource, selector } : undefined;
 }
 
-/** The stack's workloads whose pods `service` selects. */
-function selectedWorkloads(service: SelectingService, workloads: PolicyResource[]): PolicyResource[] {
-    return workloads.filter(
+/**
+ * The stack's workloads whose pods `service` selects; a workload whose labels are unknown counts only when
+ * fewer than `enough` are certain (see `matching`).
+ */
+function selectedWorkloads(service: SelectingService, workloads: PolicyResource[], enough = 1): PolicyResource[] {
+    return matching(
+        workloads,
         (workload) =>
             sameNamespace(workload.props, service.resource.props) &&
             mapSelects(service.selector, podTemplateOf(workload.type, workload.props)?.labels ?? {}),
+        enough,
     );
 }
 
@@ -69,42 +73,40 @@ export const serviceSelectorUnique: StackValidationPolicy = {
     remediationSteps:
         "Select pods by the labels that identify one instance (app.kubernetes.io/name and " +
         "app.kubernetes.io/instance), copied from the workload's own selector, and give every workload its own.",
-    validateStack: (args, report) => {
-        const services = selectingServices(resourcesOfTypes(args, [K8S.service]));
+    validateStack: validateStack((args, report, judge) => {
         const workloads = args.resources.filter((resource) => WORKLOAD_TYPES.includes(resource.type));
-        for (const service of services) {
-            const selected = selectedWorkloads(service, workloads);
-            if (selected.length > 1) {
-                report(
-                    `Service ${describe(service.resource.props, service.resource.name)} selects ` +
-                        `{${selectorKey(service.selector)}}, which matches the pods of ${selected.length} workloads ` +
-                        `(${selected.map((w) => describe(w.props, w.name)).join(", ")}), so each gets the others' ` +
-                        "traffic: select by labels only one workload carries.",
-                    service.resource.urn,
-                );
-            }
-        }
         const groups = new Map<string, SelectingService[]>();
-        for (const service of services) {
-            const key = `${namespaceOf(service.resource.props) ?? ""}|${selectorKey(service.selector)}`;
-            groups.set(key, [...(groups.get(key) ?? []), service]);
-        }
-        for (const group of groups.values()) {
-            group.forEach((service, index) => {
-                for (const other of group.slice(0, index)) {
-                    const apps = differentApps(service.resource, other.resource);
+        for (const resource of resourcesOfTypes(args, [K8S.service])) {
+            judge(resource, () => {
+                const service = selectingService(resource);
+                if (!service) return;
+                const selected = selectedWorkloads(service, workloads, 2);
+                if (selected.length > 1) {
+                    report(
+                        `Service ${describe(resource.props, resource.name)} selects ` +
+                            `{${selectorKey(service.selector)}}, which matches the pods of ${selected.length} ` +
+                            `workloads (${selected.map((w) => describe(w.props, w.name)).join(", ")}), so each ` +
+                            "gets the others' traffic: select by labels only one workload carries.",
+                        resource.urn,
+                    );
+                }
+                const key = `${namespaceOf(resource.props) ?? ""}|${selectorKey(service.selector)}`;
+                const group = groups.get(key) ?? [];
+                for (const other of group) {
+                    const apps = differentApps(resource, other.resource);
                     if (apps === undefined) continue;
                     report(
-                        `Service ${describe(service.resource.props, service.resource.name)} and Service ` +
+                        `Service ${describe(resource.props, resource.name)} and Service ` +
                             `${describe(other.resource.props, other.resource.name)} belong to different apps ` +
                             `(${apps}) but share the selector {${selectorKey(service.selector)}}, so each sends ` +
                             "requests to the other's pods: give each app its own selector labels.",
-                        service.resource.urn,
+                        resource.urn,
                     );
                 }
+                groups.set(key, [...group, service]);
             });
         }
-    },
+    }),
 };
 
 /**
@@ -120,22 +122,41 @@ export const serviceTargetsWorkload: StackValidationPolicy = {
     url: "https://docs.kubelinter.io/#/generated/checks?id=dangling-service",
     remediationSteps:
         "Copy the selector from the workload the Service fronts. For pods created outside the stack, annotate the " +
-        `Service with ${IGNORE_DANGLING}: "<why>".`,
-    validateStack: (args, report) => {
-        const services = selectingServices(resourcesOfTypes(args, [K8S.service]));
+        `Service with ${IGNORE_DANGLING}: "<why>" (it covers the Services of its namespace with the same selector).`,
+    validateStack: validateStack((args, report, judge) => {
         const workloads = args.resources.filter((resource) => WORKLOAD_TYPES.includes(resource.type));
-        for (const service of services) {
-            if (annotationsOf(service.resource.props)[IGNORE_DANGLING] !== undefined) continue;
-            if (selectedWorkloads(service, workloads).length === 0) {
-                report(
-                    `Service ${describe(service.resource.props, service.resource.name)} selects ` +
-                        `{${selectorKey(service.selector)}}, which matches no workload of the stack in its ` +
-                        "namespace, so it has no endpoints: copy the selector of the workload it fronts.",
-                    service.resource.urn,
-                );
+        const services = resourcesOfTypes(args, [K8S.service]);
+        // The opt-out covers every Service of its namespace with the same selector: they front the same
+        // pods. So a Service the stack only reads (`Service.get`, which the engine shows stack policies
+        // too) is covered by the copy that re-exposes it.
+        const elsewhere = new Set<string>();
+        for (const resource of services) {
+            try {
+                const service = selectingService(resource);
+                if (service && annotationsOf(resource.props)[IGNORE_DANGLING] !== undefined) {
+                    elsewhere.add(`${namespaceOf(resource.props) ?? ""}|${selectorKey(service.selector)}`);
+                }
+            } catch (error) {
+                // An opt-out that cannot be read yet covers nothing; the Service itself is judged below.
+                if (!isUnknownValueError(error)) throw error;
             }
         }
-    },
+        for (const resource of services) {
+            judge(resource, () => {
+                const service = selectingService(resource);
+                if (!service || annotationsOf(resource.props)[IGNORE_DANGLING] !== undefined) return;
+                if (elsewhere.has(`${namespaceOf(resource.props) ?? ""}|${selectorKey(service.selector)}`)) return;
+                if (selectedWorkloads(service, workloads).length === 0) {
+                    report(
+                        `Service ${describe(resource.props, resource.name)} selects ` +
+                            `{${selectorKey(service.selector)}}, which matches no workload of the stack in its ` +
+                            "namespace, so it has no endpoints: copy the selector of the workload it fronts.",
+                        resource.urn,
+                    );
+                }
+            });
+        }
+    }),
 };
 
 export const serviceSelectorPolicies = [serviceSelectorUnique, serviceTargetsWorkload];

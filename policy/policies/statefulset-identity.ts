@@ -2,7 +2,7 @@
  * A StatefulSet's pods get their stable DNS names from a headless Service, and a node drain must not take
  * them all down at once: the two things a set needs beside itself.
  */
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import {
     describe,
     K8S,
@@ -13,7 +13,7 @@ import {
     sameNamespace,
     selectorKey,
 } from "../lib/kubernetes";
-import { resourcesOfTypes } from "../lib/validation";
+import { matching, resourcesOfTypes, validateStack } from "../lib/validation";
 import { int, record, stringMap, text } from "../lib/values";
 
 const KUBE_SCORE_CHECKS = "https://github.com/zegl/kube-score/blob/master/README_CHECKS.md";
@@ -32,52 +32,57 @@ export const statefulSetHeadlessService: StackValidationPolicy = {
     remediationSteps:
         "Create a Service with clusterIP: None whose selector matches the pod template's labels, in the set's " +
         "namespace, and set the StatefulSet's spec.serviceName to its metadata.name.",
-    validateStack: (args, report) => {
+    validateStack: validateStack((args, report, judge) => {
         const services = args.resources.filter((resource) => resource.type === K8S.service);
         for (const set of resourcesOfTypes(args, [K8S.statefulSet])) {
-            const what = `StatefulSet ${describe(set.props, set.name)}`;
-            const serviceName = text(record(set.props.spec).serviceName);
-            if (!serviceName) {
-                report(
-                    `${what} names no governing Service: set spec.serviceName to a headless Service ` +
-                        "(clusterIP: None) that selects its pods, so each pod gets a stable DNS name.",
-                    set.urn,
-                );
-                continue;
-            }
-            const named = services.filter(
-                (service) => nameOf(service.props) === serviceName && sameNamespace(service.props, set.props),
-            );
-            if (named.length === 0) {
-                report(
-                    `${what} names Service ${serviceName} in spec.serviceName, but the stack creates no Service ` +
-                        `of that name in its namespace: create a headless Service named ${serviceName}.`,
-                    set.urn,
-                );
-                continue;
-            }
-            const labels = podTemplateOf(set.type, set.props)?.labels ?? {};
-            for (const service of named) {
-                const spec = record(service.props.spec);
-                if (text(spec.clusterIP) !== "None") {
-                    report(
-                        `${what}: its Service ${serviceName} is not headless (clusterIP is ` +
-                            `${text(spec.clusterIP) ?? "unset"}): set clusterIP: None, or the pods get no DNS records.`,
-                        set.urn,
-                    );
-                }
-                const selector = stringMap(spec.selector);
-                if (!mapSelects(selector, labels)) {
-                    report(
-                        `${what}: its Service ${serviceName} selects {${selectorKey(selector)}}, which does not ` +
-                            `match the pod labels {${selectorKey(labels)}}: copy the set's selector labels.`,
-                        set.urn,
-                    );
-                }
-            }
+            judge(set, () => checkGoverningService(set, services, report));
         }
-    },
+    }),
 };
+
+function checkGoverningService(set: PolicyResource, services: PolicyResource[], report: ReportViolation): void {
+    const what = `StatefulSet ${describe(set.props, set.name)}`;
+    const serviceName = text(record(set.props.spec).serviceName);
+    if (!serviceName) {
+        report(
+            `${what} names no governing Service: set spec.serviceName to a headless Service ` +
+                "(clusterIP: None) that selects its pods, so each pod gets a stable DNS name.",
+            set.urn,
+        );
+        return;
+    }
+    const named = matching(
+        services,
+        (service) => nameOf(service.props) === serviceName && sameNamespace(service.props, set.props),
+    );
+    if (named.length === 0) {
+        report(
+            `${what} names Service ${serviceName} in spec.serviceName, but the stack creates no Service ` +
+                `of that name in its namespace: create a headless Service named ${serviceName}.`,
+            set.urn,
+        );
+        return;
+    }
+    const labels = podTemplateOf(set.type, set.props)?.labels ?? {};
+    for (const service of named) {
+        const spec = record(service.props.spec);
+        if (text(spec.clusterIP) !== "None") {
+            report(
+                `${what}: its Service ${serviceName} is not headless (clusterIP is ` +
+                    `${text(spec.clusterIP) ?? "unset"}): set clusterIP: None, or the pods get no DNS records.`,
+                set.urn,
+            );
+        }
+        const selector = stringMap(spec.selector);
+        if (!mapSelects(selector, labels)) {
+            report(
+                `${what}: its Service ${serviceName} selects {${selectorKey(selector)}}, which does not ` +
+                    `match the pod labels {${selectorKey(labels)}}: copy the set's selector labels.`,
+                set.urn,
+            );
+        }
+    }
+}
 
 /** A budget that allows no voluntary disruption blocks every node drain (and so every node upgrade). */
 function blocksEveryDrain(budget: PolicyResource, replicas: number): string | undefined {
@@ -104,37 +109,41 @@ export const statefulSetDisruptionBudget: StackValidationPolicy = {
     remediationSteps:
         "Create a policy/v1 PodDisruptionBudget in the set's namespace whose spec.selector matches the pod " +
         "template's labels, with maxUnavailable: 1 (or minAvailable below the replica count).",
-    validateStack: (args, report) => {
+    validateStack: validateStack((args, report, judge) => {
         const budgets = args.resources.filter((resource) => resource.type === K8S.podDisruptionBudget);
         for (const set of resourcesOfTypes(args, [K8S.statefulSet])) {
-            const what = `StatefulSet ${describe(set.props, set.name)}`;
-            const labels = podTemplateOf(set.type, set.props)?.labels ?? {};
-            const replicas = int(record(set.props.spec).replicas) ?? 1;
-            const selecting = budgets.filter(
-                (budget) =>
-                    sameNamespace(budget.props, set.props) &&
-                    labelSelectorSelects(record(budget.props.spec).selector, labels),
-            );
-            if (selecting.length === 0) {
-                report(
-                    `${what} has no PodDisruptionBudget: a node drain may evict all ${replicas} pods at once. ` +
-                        "Add a PodDisruptionBudget with maxUnavailable: 1 selecting its pods.",
-                    set.urn,
-                );
-                continue;
-            }
-            for (const budget of selecting) {
-                const blocked = blocksEveryDrain(budget, replicas);
-                if (blocked) {
-                    report(
-                        `${what}: PodDisruptionBudget ${describe(budget.props, budget.name)} allows no ` +
-                            `disruption (${blocked}), so every node drain hangs: use maxUnavailable: 1.`,
-                        budget.urn,
-                    );
-                }
-            }
+            judge(set, () => checkDisruptionBudget(set, budgets, report));
         }
-    },
+    }),
 };
+
+function checkDisruptionBudget(set: PolicyResource, budgets: PolicyResource[], report: ReportViolation): void {
+    const what = `StatefulSet ${describe(set.props, set.name)}`;
+    const labels = podTemplateOf(set.type, set.props)?.labels ?? {};
+    const replicas = int(record(set.props.spec).replicas) ?? 1;
+    const selecting = matching(
+        budgets,
+        (budget) =>
+            sameNamespace(budget.props, set.props) && labelSelectorSelects(record(budget.props.spec).selector, labels),
+    );
+    if (selecting.length === 0) {
+        report(
+            `${what} has no PodDisruptionBudget: a node drain may evict all ${replicas} pods at once. ` +
+                "Add a PodDisruptionBudget with maxUnavailable: 1 selecting its pods.",
+            set.urn,
+        );
+        return;
+    }
+    for (const budget of selecting) {
+        const blocked = blocksEveryDrain(budget, replicas);
+        if (blocked) {
+            report(
+                `${what}: PodDisruptionBudget ${describe(budget.props, budget.name)} allows no ` +
+                    `disruption (${blocked}), so every node drain hangs: use maxUnavailable: 1.`,
+                budget.urn,
+            );
+        }
+    }
+}
 
 export const statefulSetIdentityPolicies = [statefulSetHeadlessService, statefulSetDisruptionBudget];

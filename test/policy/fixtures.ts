@@ -1,17 +1,36 @@
 /**
  * Small stacks of resources, in the synth's resources.json shape, for the policy specs: a good stack that
- * every policy passes, and `change` to make one resource bad. Policies are called through the same
- * engine-like runner as `npm run policy` (proxied props, config reconciliation, enforcement levels).
+ * every policy passes, and `change` to make one resource bad. The policies run in the real analyzer host
+ * (one for the whole test run, started on first use), called as the engine calls it, in both the preview
+ * and the update view.
  */
+import { strict as assert } from "assert";
 import type { Policies } from "@pulumi/policy";
-import { PolicyReport, ResourceRecord, runPolicies, Violation } from "../../tools/policy-runner";
+import { UNKNOWN } from "../../tools/mock-runtime";
+import { PolicyHost, PolicyReport, ResourceRecord, runPolicies, Violation } from "../../tools/policy-runner";
+
+export { UNKNOWN };
+
+let started: Promise<PolicyHost> | undefined;
+
+/** The analyzer host on policy/, shared by every spec (Configure is sent before each run). */
+export function policyHost(): Promise<PolicyHost> {
+    started ??= PolicyHost.start({ stack: "test" });
+    return started;
+}
+
+// Root-level hook: the host goes when the last spec is done, so mocha can exit.
+after(async () => {
+    if (started) (await started).close();
+});
 
 type Inputs = Record<string, unknown>;
 
 const STACK = "urn:pulumi:test::stateful-nginx::";
 
 export function resource(type: string, name: string, inputs: Inputs, parent: string | null = null): ResourceRecord {
-    return { urn: `${STACK}${type}::${name}`, type, name, parent, dependencies: [], provider: null, inputs };
+    const qualified = parent ? `${parent.split("::")[2]}$${type}` : type;
+    return { urn: `${STACK}${qualified}::${name}`, type, name, parent, dependencies: [], provider: null, inputs };
 }
 
 const SELECTOR = { "app.kubernetes.io/name": "nginx", "app.kubernetes.io/instance": "nginx" };
@@ -132,19 +151,52 @@ export function goodStack(): ResourceRecord[] {
     ];
 }
 
-/** An EKS stack's cluster and node group, as the program declares them. */
+/**
+ * An EKS stack as the engine shows it: the eks components (remote, so no properties) and the children
+ * pulumi-eks 4.3.0 creates for them, with the values the prod stack gives (nodejs/eks/cluster/cluster.ts
+ * `createCore` and nodejs/eks/nodes/nodegroup.ts `createManagedNodeGroup` at v4.3.0).
+ */
 export function eksResources(): ResourceRecord[] {
+    const cluster = { ...resource("eks:index:Cluster", "eks-cluster", {}), remote: true };
+    const nodes = { ...resource("eks:index:ManagedNodeGroup", "eks-nodes", {}), remote: true };
+    const tags = { environment: "prod", project: "stateful-nginx" };
     return [
-        resource("eks:index:Cluster", "eks-cluster", {
-            version: "1.34",
-            endpointPublicAccess: true,
-            endpointPrivateAccess: true,
-            publicAccessCidrs: ["203.0.113.0/24"],
-        }),
-        resource("eks:index:ManagedNodeGroup", "eks-nodes", {
-            instanceTypes: ["t3.medium"],
-            scalingConfig: { minSize: 1, desiredSize: 2, maxSize: 3 },
-        }),
+        cluster,
+        resource(
+            "aws:eks/cluster:Cluster",
+            "eks-cluster-eksCluster",
+            {
+                roleArn: "arn:aws:iam::123456789012:role/eks-cluster-eksRole-0f1e2d3",
+                bootstrapSelfManagedAddons: true,
+                vpcConfig: {
+                    securityGroupIds: ["sg-0a1b2c3d4e5f60718"],
+                    subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
+                    endpointPrivateAccess: true,
+                    endpointPublicAccess: true,
+                    publicAccessCidrs: ["203.0.113.0/24"],
+                },
+                version: "1.34",
+                tags: { Name: "eks-cluster-eksCluster", ...tags },
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+                upgradePolicy: { supportType: "STANDARD" },
+            },
+            cluster.urn,
+        ),
+        nodes,
+        resource(
+            "aws:eks/nodeGroup:NodeGroup",
+            "eks-nodes",
+            {
+                nodeGroupName: "eks-cluster-nodegroup",
+                instanceTypes: ["t3.medium"],
+                tags,
+                clusterName: "eks-cluster-eksCluster-6a1c0f2",
+                nodeRoleArn: "arn:aws:iam::123456789012:role/eks-nodes-role-4b2d9e1",
+                scalingConfig: { desiredSize: 2, minSize: 1, maxSize: 3 },
+                subnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"],
+            },
+            nodes.urn,
+        ),
     ];
 }
 
@@ -164,24 +216,46 @@ export function change(stack: ResourceRecord[], name: string, edit: (inputs: any
     return copy;
 }
 
-/** Runs the policies the way the engine does and returns the report. */
-export function check(policies: Policies, stack: ResourceRecord[], config?: unknown): Promise<PolicyReport> {
-    return runPolicies(policies, stack, { config });
+export type View = "preview" | "update";
+
+/** Runs the pack on `stack` in one view, as the engine does, with the policy config `config`. */
+export async function check(stack: ResourceRecord[], config?: unknown, view: View = "preview"): Promise<PolicyReport> {
+    return runPolicies(await policyHost(), stack, { config, preview: view === "preview" });
 }
 
-/** The violations of one policy on `stack`, run alone with `config`. */
+/** The config that runs one policy alone, at its own level, with `config` as its properties. */
+async function alone(policy: Policies[number], config: Record<string, unknown> = {}) {
+    const info = (await policyHost()).info.policies.find((candidate) => candidate.name === policy.name);
+    assert.ok(info, `${policy.name} is not in the pack the host serves`);
+    return { all: "disabled", [policy.name]: { enforcementLevel: info.enforcementLevel, ...config } };
+}
+
+const verdict = (found: Violation[]) => found.map((v) => `${v.enforcementLevel} ${v.urn ?? "(stack)"}`).sort();
+
+/**
+ * The violations of one policy on `stack`, run alone with `config`, in one view; without a view, in both,
+ * which must agree on what is violated where (a message may differ: an allocated cluster IP is known only
+ * after the update). Returns the preview's.
+ */
 export async function violations(
     policy: Policies[number],
     stack: ResourceRecord[],
     config?: Record<string, unknown>,
+    view?: View,
 ): Promise<Violation[]> {
-    const report = await check([policy], stack, config === undefined ? undefined : { [policy.name]: config });
-    return report.violations.filter((violation) => violation.policyName === policy.name);
+    const run = async (which: View) =>
+        (await check(stack, await alone(policy, config), which)).violations.filter((v) => v.policyName === policy.name);
+    if (view) return run(view);
+    // Both views send the same Configure, so they may share the host at once.
+    const [preview, update] = await Promise.all([run("preview"), run("update")]);
+    assert.deepEqual(verdict(preview), verdict(update), `${policy.name}: the preview and the update disagree`);
+    return preview;
 }
 
 /** True when the policy looked at something (was not "not applicable" everywhere it could run). */
 export async function applies(policy: Policies[number], stack: ResourceRecord[]): Promise<boolean> {
-    const report = await check([policy], stack);
+    const report = await check(stack, await alone(policy), "update");
     const skipped = report.notApplicable.filter((entry) => entry.policyName === policy.name).length;
-    return "validateStack" in policy ? skipped === 0 : skipped < stack.length;
+    const analyzed = stack.filter((item) => !item.read).length;
+    return "validateStack" in policy ? skipped === 0 : skipped < analyzed;
 }

@@ -2,7 +2,17 @@ import { strict as assert } from "assert";
 import { eksEndpointRestricted, eksNodeGroup } from "../../policy/policies/eks";
 import { metallbPoolsAdvertised } from "../../policy/policies/metallb";
 import { parseAddressRange } from "../../policy/lib/addresses";
-import { applies, change, eksResources, goodStack, l2Advertisement, pool, resource, violations } from "./fixtures";
+import {
+    applies,
+    change,
+    eksResources,
+    goodStack,
+    l2Advertisement,
+    pool,
+    resource,
+    UNKNOWN,
+    violations,
+} from "./fixtures";
 
 const messages = (found: { message: string }[]) => found.map((violation) => violation.message).join("\n");
 
@@ -66,18 +76,18 @@ describe("policy metallb-pools-advertised", () => {
 
 describe("policy eks-node-group", () => {
     it("passes an allowed instance type and min <= desired <= max", async () => {
+        assert.ok(await applies(eksNodeGroup, eksResources()));
         assert.deepEqual(await violations(eksNodeGroup, eksResources(), { allowedInstanceTypes: ["t3.medium"] }), []);
     });
 
     it("catches an instance type outside the allowed list, including the EKS default", async () => {
-        const big = change(eksResources(), "eks-nodes", (i) => (i.instanceTypes = ["m5.24xlarge"]));
-        assert.match(
-            messages(await violations(eksNodeGroup, big)),
-            /uses m5.24xlarge, not in the allowed instance types/,
-        );
+        const big = change(eksResources(), "eks-nodes", (i) => (i.instanceTypes = ["m6i.large"]));
+        const found = await violations(eksNodeGroup, big);
+        assert.match(messages(found), /uses m6i.large, not in the allowed instance types/);
+        assert.equal(found[0].urn, big[3].urn);
         const unset = change(eksResources(), "eks-nodes", (i) => delete i.instanceTypes);
-        const found = await violations(eksNodeGroup, unset, { allowedInstanceTypes: ["m5.large"] });
-        assert.match(messages(found), /t3.medium \(the EKS default\)/);
+        const defaulted = await violations(eksNodeGroup, unset, { allowedInstanceTypes: ["m5.large"] });
+        assert.match(messages(defaulted), /t3.medium \(the EKS default\)/);
     });
 
     it("catches an impossible scaling config", async () => {
@@ -87,25 +97,51 @@ describe("policy eks-node-group", () => {
         const text = messages(await violations(eksNodeGroup, stack));
         assert.match(text, /minSize 3 > desiredSize 2, desiredSize 2 > maxSize 1, minSize 3 > maxSize 1/);
     });
+
+    it("does not judge the eks component, which the engine shows with no inputs", async () => {
+        const componentOnly = eksResources().filter((item) => item.type.startsWith("eks:"));
+        assert.equal(await applies(eksNodeGroup, componentOnly), false);
+        assert.deepEqual(await violations(eksNodeGroup, componentOnly), []);
+    });
 });
 
 describe("policy eks-endpoint-restricted", () => {
     it("passes a public endpoint restricted to listed CIDRs, and a private endpoint", async () => {
+        assert.ok(await applies(eksEndpointRestricted, eksResources()));
         assert.deepEqual(await violations(eksEndpointRestricted, eksResources()), []);
-        const closed = change(eksResources(), "eks-cluster", (i) => {
-            i.endpointPublicAccess = false;
-            delete i.publicAccessCidrs;
+        const closed = change(eksResources(), "eks-cluster-eksCluster", (i) => {
+            i.vpcConfig.endpointPublicAccess = false;
+            delete i.vpcConfig.publicAccessCidrs;
         });
         assert.deepEqual(await violations(eksEndpointRestricted, closed), []);
     });
 
     it("catches a public endpoint open to 0.0.0.0/0, or with no CIDRs (which means the same)", async () => {
-        const open = change(eksResources(), "eks-cluster", (i) => (i.publicAccessCidrs = ["0.0.0.0/0"]));
-        assert.match(messages(await violations(eksEndpointRestricted, open)), /lets 0.0.0.0\/0 reach its public API/);
-        const unset = change(eksResources(), "eks-cluster", (i) => {
-            delete i.endpointPublicAccess;
-            delete i.publicAccessCidrs;
+        const open = change(eksResources(), "eks-cluster-eksCluster", (i) => {
+            i.vpcConfig.publicAccessCidrs = ["0.0.0.0/0"];
+        });
+        const found = await violations(eksEndpointRestricted, open);
+        assert.match(messages(found), /lets 0.0.0.0\/0 reach its public API/);
+        assert.equal(found[0].urn, open[1].urn);
+        const unset = change(eksResources(), "eks-cluster-eksCluster", (i) => {
+            delete i.vpcConfig.endpointPublicAccess;
+            delete i.vpcConfig.publicAccessCidrs;
         });
         assert.match(messages(await violations(eksEndpointRestricted, unset)), /no publicAccessCidrs/);
+    });
+
+    it("is not fooled by the component's empty inputs into a violation", async () => {
+        const componentOnly = eksResources().filter((item) => item.type.startsWith("eks:"));
+        assert.deepEqual(await violations(eksEndpointRestricted, componentOnly), []);
+    });
+
+    it("reports an endpoint whose CIDRs are unknown in a preview as not judged, never as passed", async () => {
+        const later = change(eksResources(), "eks-cluster-eksCluster", (i) => {
+            i.vpcConfig.publicAccessCidrs = UNKNOWN;
+        });
+        const found = await violations(eksEndpointRestricted, later, undefined, "preview");
+        assert.equal(found.length, 1);
+        assert.equal(found[0].enforcementLevel, "advisory");
+        assert.match(found[0].message, /can't run policy 'eks-endpoint-restricted'.*during preview/);
     });
 });

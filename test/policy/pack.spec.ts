@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { policies } from "../../policy/pack";
-import { parsePolicyConfig, reconcilePolicyConfig } from "../../tools/policy-runner";
+import { PackInfo, parsePolicyConfig, reconcilePolicyConfig } from "../../tools/policy-runner";
+import { policyHost } from "./fixtures";
 
 const POLICY_DIR = path.resolve(__dirname, "../../policy");
 const LEVEL_RANK = { disabled: 0, advisory: 1, remediate: 2, mandatory: 2 } as const;
@@ -16,12 +17,41 @@ function filesUnder(dir: string): string[] {
     });
 }
 
+let info: PackInfo;
+
 function configFor(stack: string) {
     const raw = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "config", `${stack}.json`), "utf8"));
-    return reconcilePolicyConfig(policies, "advisory", parsePolicyConfig(raw));
+    return reconcilePolicyConfig(info.policies, info.initialConfig, parsePolicyConfig(raw));
+}
+
+/** The bare package a module specifier names: `@scope/name` or `name`. */
+function packageOf(specifier: string): string {
+    const parts = specifier.split("/");
+    return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }
 
 describe("policy pack", () => {
+    before(async () => {
+        info = (await policyHost()).info;
+    });
+
+    it("is what the analyzer host serves: every policy, with its level, kind and config schema", () => {
+        assert.equal(info.name, "stateful-nginx");
+        assert.deepEqual(
+            info.policies.map((policy) => policy.name),
+            policies.map((policy) => policy.name),
+        );
+        for (const policy of policies) {
+            const served = info.policies.find((candidate) => candidate.name === policy.name);
+            assert.equal(served?.enforcementLevel, policy.enforcementLevel, policy.name);
+            assert.equal(served?.kind, "validateStack" in policy ? "stack" : "resource", policy.name);
+            assert.deepEqual(
+                Object.keys(served?.configSchema?.properties ?? {}).sort(),
+                Object.keys(policy.configSchema?.properties ?? {}).sort(),
+            );
+        }
+    });
+
     it("names every policy in kebab-case, once, with a description, a level and remediation steps", () => {
         const names = policies.map((policy) => policy.name);
         assert.equal(new Set(names).size, names.length);
@@ -48,29 +78,60 @@ describe("policy pack", () => {
         }
     });
 
-    it("imports nothing from outside policy/ (the pack is loaded on its own)", () => {
+    it("imports nothing from outside policy/, and declares every package it imports", () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as {
+            dependencies?: Record<string, string>;
+        };
+        const declared = Object.keys(manifest.dependencies ?? {});
+        const imported = new Set<string>();
         for (const file of filesUnder(POLICY_DIR)) {
             const source = fs.readFileSync(file, "utf8");
-            for (const [, specifier] of source.matchAll(/from\s+"([^"]+)"/g)) {
+            for (const [, specifier] of source.matchAll(/(?:from\s+|require\()"([^"]+)"/g)) {
                 if (specifier.startsWith(".")) {
                     const target = path.resolve(path.dirname(file), specifier);
                     assert.ok(target.startsWith(POLICY_DIR + path.sep), `${file} imports ${specifier}`);
                 } else {
-                    assert.match(
-                        specifier,
-                        /^(@pulumi\/policy|@pulumi\/pulumi|ipaddr\.js)$/,
-                        `${file} imports ${specifier}`,
+                    imported.add(packageOf(specifier));
+                    assert.ok(
+                        declared.includes(packageOf(specifier)),
+                        `${file} imports ${specifier}, not in policy/package.json`,
                     );
                 }
             }
         }
+        assert.ok(imported.has("ipaddr.js") && imported.has("@pulumi/policy"));
+        // A TypeScript pack: run-policy-pack loads it through ts-node and typescript from the pack's own
+        // dependencies (@pulumi/pulumi tsutils.ts, typeScriptRequireStrings), else an old vendored copy.
+        for (const needed of ["@pulumi/pulumi", "ts-node", "typescript"]) assert.ok(declared.includes(needed), needed);
+        // Pinned at the root's versions, so the workspace keeps one copy of each.
+        const root = JSON.parse(fs.readFileSync(path.resolve(POLICY_DIR, "..", "package.json"), "utf8")) as {
+            dependencies: Record<string, string>;
+            devDependencies: Record<string, string>;
+            workspaces: string[];
+        };
+        assert.ok(root.workspaces.includes("policy"));
+        for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
+            assert.match(version, /^\d+\.\d+\.\d+$/, `${name} is not pinned`);
+            const atRoot = root.dependencies[name] ?? root.devDependencies[name];
+            if (atRoot !== undefined) assert.equal(version, atRoot, name);
+        }
+    });
+
+    it("has a tsconfig of its own that extends nothing outside policy/", () => {
+        const tsconfig = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "tsconfig.json"), "utf8")) as {
+            extends?: string;
+            compilerOptions?: Record<string, unknown>;
+        };
+        assert.equal(tsconfig.extends, undefined);
+        // The host's ts-node would otherwise type-check the pack at every pulumi preview.
+        assert.equal(tsconfig.compilerOptions?.noCheck, true);
     });
 
     it("has a valid config for each stack, naming only policies of the pack", () => {
         for (const stack of ["dev", "prod"]) {
             const { config, warnings } = configFor(stack);
             assert.deepEqual(warnings, [], stack);
-            assert.equal(config.size, policies.length);
+            assert.equal([...config.keys()].filter((name) => name !== "all").length, policies.length);
         }
     });
 

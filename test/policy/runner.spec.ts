@@ -2,168 +2,203 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { policies } from "../../policy/pack";
-import { main } from "../../tools/policy";
+import { engineView, wireValue, withEksChildren } from "../../tools/engine-view";
+import { SECRET_PLACEHOLDER } from "../../tools/mock-runtime";
+import { main, USAGE } from "../../tools/policy";
 import {
+    firstErrorLine,
     formatSummary,
     formatViolation,
     hasMandatoryViolations,
     parsePolicyConfig,
     PolicyConfigError,
+    PolicyInfo,
     reconcilePolicyConfig,
-    runPolicies,
 } from "../../tools/policy-runner";
-import { change, goodStack, resource } from "./fixtures";
+import { change, check, goodStack, policyHost, resource, service, UNKNOWN } from "./fixtures";
 
-// The unknown-string sentinel of the Pulumi wire protocol: what a preview sends for a value not known yet.
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const sizeLimit: PolicyInfo = {
+    name: "size-limit",
+    description: "size limit",
+    enforcementLevel: "mandatory",
+    kind: "resource",
+    configSchema: { properties: { limit: { type: "integer", default: 3 } }, required: [] },
+};
+const other: PolicyInfo = { name: "other", description: "other", enforcementLevel: "advisory", kind: "stack" };
+const none = new Map();
 
-function recordingPolicy(
-    name: string,
-    calls: string[],
-    level: ResourceValidationPolicy["enforcementLevel"] = "mandatory",
-) {
-    const policy: ResourceValidationPolicy = {
-        name,
-        description: `${name} description`,
-        enforcementLevel: level,
-        configSchema: { properties: { limit: { type: "integer", default: 3 } } },
-        validateResource: (args, report) => {
-            calls.push(args.urn);
-            if (args.type !== "test:index:Thing") args.notApplicable("only things");
-            const { limit } = args.getConfig<{ limit: number }>();
-            if ((args.props.size as number) > limit) report(`size ${args.props.size} is over ${limit}`);
-        },
-    };
-    return policy;
-}
-
-const thing = (name: string, inputs: Record<string, unknown>) => resource("test:index:Thing", name, inputs);
-
-describe("policy runner: config as the CLI reconciles it", () => {
-    const pair: Policies = [recordingPolicy("size-limit", []), recordingPolicy("other", [], "advisory")];
-
+describe("policy runner: config as the CLI reconciles it (pkg/resource/analyzer/config.go)", () => {
     it("starts from each policy's level and schema defaults", () => {
-        const { config } = reconcilePolicyConfig(pair, "advisory", parsePolicyConfig(undefined));
+        const { config } = reconcilePolicyConfig([sizeLimit, other], none, parsePolicyConfig(undefined));
         assert.deepEqual(config.get("size-limit"), { enforcementLevel: "mandatory", properties: { limit: 3 } });
-        assert.equal(config.get("other")?.enforcementLevel, "advisory");
+        assert.deepEqual(config.get("other"), { enforcementLevel: "advisory", properties: {} });
     });
 
-    it("applies `all` to every policy, then each policy's own entry on top", () => {
+    it("applies the pack's initial config, then `all`, then each policy's own entry on top", () => {
+        const initial = parsePolicyConfig({ "size-limit": { limit: 5 } });
         const given = parsePolicyConfig({ all: "disabled", other: { enforcementLevel: "mandatory", limit: 7 } });
-        const { config } = reconcilePolicyConfig(pair, "advisory", given);
-        assert.equal(config.get("size-limit")?.enforcementLevel, "disabled");
+        const { config } = reconcilePolicyConfig([sizeLimit, other], initial, given);
+        assert.deepEqual(config.get("size-limit"), { enforcementLevel: "disabled", properties: { limit: 5 } });
         assert.deepEqual(config.get("other"), { enforcementLevel: "mandatory", properties: { limit: 7 } });
     });
 
-    it("rejects invalid levels and values that break the schema, and warns about unknown policies", () => {
-        assert.throws(() => parsePolicyConfig({ all: "strict" }), PolicyConfigError);
+    it("rejects invalid levels and values that break the schema, naming the key and what is allowed", () => {
+        assert.throws(
+            () => parsePolicyConfig({ all: "strict" }),
+            /all: "strict" is not a valid enforcement level \(allowed: advisory, mandatory, remediate, disabled\)/,
+        );
+        assert.throws(() => parsePolicyConfig({ other: { enforcementLevel: 1 } }), PolicyConfigError);
         assert.throws(() => parsePolicyConfig({ other: 3 }), /must be a string or object/);
         assert.throws(
-            () => reconcilePolicyConfig(pair, "advisory", parsePolicyConfig({ other: { limit: "7" } })),
-            /other.limit: invalid type. Expected: integer, given: string/,
+            () => reconcilePolicyConfig([sizeLimit], none, parsePolicyConfig({ "size-limit": { limit: "7" } })),
+            /size-limit.limit: invalid type. Expected: integer, given: string/,
         );
-        const { warnings } = reconcilePolicyConfig(pair, "advisory", parsePolicyConfig({ sise: "advisory" }));
-        assert.deepEqual(warnings, ["the policy config names sise, which is no policy of the pack"]);
+    });
+
+    it("warns about an entry that names no policy of the pack, and passes it on as the engine does", () => {
+        const { config, warnings } = reconcilePolicyConfig([sizeLimit], none, parsePolicyConfig({ sise: "advisory" }));
+        assert.deepEqual(warnings, ["the policy config names sise, which is no policy of the pack (ignored)"]);
+        assert.equal(config.get("sise")?.enforcementLevel, "advisory");
     });
 });
 
-describe("policy runner: calling policies as the engine does", () => {
-    it("calls a resource policy once per resource and reports on that resource at the configured level", async () => {
-        const calls: string[] = [];
-        const stack = [thing("small", { size: 1 }), thing("big", { size: 5 }), resource("test:index:Other", "o", {})];
-        const report = await runPolicies([recordingPolicy("size-limit", calls)], stack);
+describe("policy runner: the engine's view of the resources", () => {
+    it("sends remote components with empty properties and does not analyze what the stack only reads", () => {
+        const cluster = { ...resource("eks:index:Cluster", "eks", { publicAccessCidrs: ["0.0.0.0/0"] }), remote: true };
+        const chart = resource("kubernetes:helm.sh/v4:Chart", "metallb", { chart: "metallb" });
+        const live = { kind: "Service", metadata: { name: "web", namespace: "legacy" } };
+        const read = { ...resource("kubernetes:core/v1:Service", "web", {}), read: true, outputs: live };
+        const view = engineView([cluster, chart, read], { preview: true });
         assert.deepEqual(
-            calls,
-            stack.map((item) => item.urn),
+            view.analyze.map((item) => [item.type, item.properties]),
+            [
+                ["eks:index:Cluster", {}],
+                ["kubernetes:helm.sh/v4:Chart", {}],
+            ],
         );
-        assert.deepEqual(
-            report.violations.map((v) => [v.enforcementLevel, v.urn, v.message]),
-            [["mandatory", stack[1].urn, "size 5 is over 3"]],
-        );
-        assert.deepEqual(report.notApplicable, [
-            { policyName: "size-limit", reason: "only things", urn: stack[2].urn },
-        ]);
-        assert.ok(hasMandatoryViolations(report));
-
-        const relaxed = await runPolicies([recordingPolicy("size-limit", [])], stack, {
-            config: { "size-limit": { enforcementLevel: "advisory", limit: 10 } },
-        });
-        assert.deepEqual(relaxed.violations, []);
+        assert.deepEqual(view.stack[2].properties, live);
     });
 
-    it("skips disabled policies entirely and reports remediate as mandatory", async () => {
-        const calls: string[] = [];
-        const stack = [thing("big", { size: 5 })];
-        const disabled = await runPolicies([recordingPolicy("size-limit", calls)], stack, {
-            config: { all: "disabled" },
+    it("gives resource policies the inputs and stack policies the outputs (an allocated cluster IP)", () => {
+        const clusterIp = service("nginx-clusterip", { type: "ClusterIP", selector: { app: "nginx" } });
+        const update = engineView([clusterIp], { preview: false });
+        assert.equal((update.analyze[0].properties.spec as { clusterIP?: string }).clusterIP, undefined);
+        assert.match((update.stack[0].properties.spec as { clusterIP: string }).clusterIP, /^10\.96\./);
+        // The Kubernetes provider previews a create as its inputs: nothing allocated yet.
+        const preview = engineView([clusterIp], { preview: true });
+        assert.equal((preview.stack[0].properties.spec as { clusterIP?: string }).clusterIP, undefined);
+    });
+
+    it("adds the children pulumi-eks 4.3.0 creates under its components, with the components' arguments", () => {
+        const cluster = resource("eks:index:Cluster", "eks", {
+            endpointPublicAccess: true,
+            publicAccessCidrs: ["203.0.113.0/24"],
+            subnetIds: ["subnet-0a", "subnet-0b"],
+            version: "1.34",
         });
-        assert.deepEqual(calls, []);
+        const nodes = resource("eks:index:ManagedNodeGroup", "eks-nodes", {
+            instanceTypes: ["t3.medium"],
+            scalingConfig: { minSize: 1 },
+        });
+        const [, child, , nodeGroup] = withEksChildren([cluster, nodes], { preview: true });
+        assert.equal(child.type, "aws:eks/cluster:Cluster");
+        assert.equal(child.name, "eks-eksCluster");
+        assert.equal(child.parent, cluster.urn);
+        assert.equal(
+            child.urn,
+            "urn:pulumi:test::stateful-nginx::eks:index:Cluster$aws:eks/cluster:Cluster::eks-eksCluster",
+        );
+        assert.deepEqual((child.inputs.vpcConfig as Record<string, unknown>).publicAccessCidrs, ["203.0.113.0/24"]);
+        assert.equal(child.inputs.roleArn, UNKNOWN);
+        assert.equal(nodeGroup.type, "aws:eks/nodeGroup:NodeGroup");
+        assert.equal(nodeGroup.name, "eks-nodes");
+        assert.deepEqual(nodeGroup.inputs.scalingConfig, { desiredSize: 2, minSize: 1, maxSize: 2 });
+        assert.deepEqual(nodeGroup.inputs.instanceTypes, ["t3.medium"]);
+        // Components that already come with their children (the engine's own view) get no second copy.
+        assert.equal(withEksChildren(withEksChildren([cluster], { preview: false }), { preview: false }).length, 2);
+    });
+
+    it("keeps secrets marked (shown as [secret]) and unknowns as the wire's unknown sentinel", () => {
+        const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" };
+        assert.deepEqual(wireValue({ kubeconfig: secret, name: UNKNOWN, gone: undefined }), {
+            kubeconfig: {
+                "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                value: SECRET_PLACEHOLDER,
+            },
+            name: UNKNOWN,
+        });
+    });
+});
+
+describe("policy runner: the pack in the analyzer host", () => {
+    const withExternalIp = () =>
+        change(goodStack(), "nginx-clusterip", (inputs) => (inputs.spec.externalIPs = ["203.0.113.10"]));
+
+    it("reports a resource policy's violation on that resource, at the configured level", async () => {
+        const stack = withExternalIp();
+        const report = await check(stack, { all: "disabled", "service-no-external-ips": "mandatory" });
+        assert.deepEqual(
+            report.violations.map((v) => [v.enforcementLevel, v.policyName, v.urn]),
+            [["mandatory", "service-no-external-ips", stack[2].urn]],
+        );
+        assert.match(report.violations[0].message, /^Service stateful-nginx\/nginx-clusterip sets spec.externalIPs/);
+        assert.ok(hasMandatoryViolations(report));
+        const relaxed = await check(stack, { all: "disabled", "service-no-external-ips": "advisory" });
+        assert.equal(relaxed.violations[0].enforcementLevel, "advisory");
+        assert.ok(!hasMandatoryViolations(relaxed));
+    });
+
+    it("runs no disabled policy, and reports remediate as mandatory", async () => {
+        const stack = withExternalIp();
+        const disabled = await check(stack, { all: "disabled" });
         assert.equal(disabled.policiesRun, 0);
-        const remediate = await runPolicies([recordingPolicy("size-limit", [])], stack, {
-            config: { "size-limit": "remediate" },
-        });
+        assert.deepEqual(disabled.violations, []);
+        const remediate = await check(stack, { all: "disabled", "service-no-external-ips": "remediate" });
         assert.equal(remediate.violations[0].enforcementLevel, "mandatory");
     });
 
-    it("hands out props behind the unknown-checking proxy: an unknown value is an advisory, not a pass", async () => {
-        const report = await runPolicies([recordingPolicy("size-limit", [])], [thing("later", { size: UNKNOWN })]);
+    it("hands out inputs behind the unknown-checking proxy: an unknown value is an advisory, not a pass", async () => {
+        const stack = change(goodStack(), "nginx-clusterip", (inputs) => (inputs.spec.externalIPs = UNKNOWN));
+        const report = await check(stack, { all: "disabled", "service-no-external-ips": "mandatory" });
         assert.equal(report.violations.length, 1);
         assert.equal(report.violations[0].enforcementLevel, "advisory");
         assert.match(
             report.violations[0].message,
-            /can't run policy 'size-limit' during preview: string value at .size/,
+            /can't run policy 'service-no-external-ips' from policy pack 'stateful-nginx@v0.1.0' during preview: string value at .spec.externalIPs/,
         );
     });
 
-    it("shows secrets as [secret] and never hands a policy the plaintext", async () => {
-        let seen: unknown;
-        const policy: ResourceValidationPolicy = {
-            name: "peek",
-            description: "peek",
-            validateResource: (args) => {
-                seen = args.props.kubeconfig;
-            },
-        };
-        const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hunter2" };
-        await runPolicies([policy], [thing("provider", { kubeconfig: secret })]);
-        assert.equal(seen, "[secret]");
-    });
-
-    it("calls a stack policy once with every resource, parents and dependencies as resources", async () => {
-        const seen: PolicyResource[][] = [];
-        const policy: StackValidationPolicy = {
-            name: "whole-stack",
-            description: "whole stack",
-            enforcementLevel: "mandatory",
-            validateStack: (args, report) => {
-                seen.push(args.resources);
-                report("the stack is wrong", args.resources[1].urn);
-            },
-        };
-        const parent = thing("parent", {});
-        const child = { ...thing("child", {}), parent: parent.urn, dependencies: [parent.urn], read: true };
-        const report = await runPolicies([policy], [parent, child]);
-        assert.equal(seen.length, 1);
-        assert.equal(seen[0].length, 2);
-        assert.equal(seen[0][1].parent?.urn, parent.urn);
+    it("still catches a StatefulSet without its headless Service when another resource's namespace is unknown", async () => {
+        const stack = change(
+            goodStack().filter((item) => !(item.type.endsWith(":Service") && item.name === "nginx")),
+            "nginx-clusterip",
+            (inputs) => (inputs.metadata.namespace = UNKNOWN),
+        );
+        const report = await check(stack, { all: "disabled", "statefulset-headless-service": "mandatory" });
+        const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
         assert.deepEqual(
-            seen[0][1].dependencies.map((dependency) => dependency.name),
-            ["parent"],
+            mandatory.map((v) => v.urn),
+            [stack[0].urn],
         );
-        assert.equal(report.violations[0].urn, child.urn);
+        assert.match(mandatory[0].message, /creates no Service of that name in its namespace/);
     });
 
-    it("fails the run when a policy throws (the engine fails the preview)", async () => {
-        const policy: ResourceValidationPolicy = {
-            name: "broken",
-            description: "broken",
-            validateResource: () => {
-                throw new Error("boom");
-            },
-        };
-        await assert.rejects(runPolicies([policy], [thing("x", {})]), /Error validating .* with policy 'broken': boom/);
+    it("names the resources a stack policy could not judge in one advisory line, after what it found", async () => {
+        const stack = change(goodStack(), "nginx-nodeport", (inputs) => {
+            inputs.metadata.namespace = UNKNOWN;
+            inputs.spec.ports[0].nodePort = UNKNOWN;
+        });
+        const withBadPort = change(stack, "nginx-lb", (inputs) => (inputs.spec.ports[0].nodePort = 80));
+        const report = await check(withBadPort, { all: "disabled", "nodeport-range": "mandatory" });
+        assert.deepEqual(
+            report.violations.map((v) => v.enforcementLevel),
+            ["mandatory", "advisory"],
+        );
+        assert.match(report.violations[0].message, /asks for node port 80, outside the node port range/);
+        const unjudged = report.violations[1];
+        assert.equal(unjudged.urn, undefined);
+        assert.match(unjudged.message, /1 resource not judged, with values known only after the update: /);
+        assert.ok(unjudged.message.includes(withBadPort[3].urn), unjudged.message);
     });
 });
 
@@ -172,14 +207,17 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
     const lines: string[] = [];
     const errors: string[] = [];
     const out = { log: (line: string) => lines.push(line), error: (line: string) => errors.push(line) };
+    const file = (name: string) => path.join(dir, name);
 
     before(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-runner-"));
         const bad = change(goodStack(), "nginx-clusterip", (inputs) => (inputs.spec.externalIPs = ["203.0.113.10"]));
-        fs.writeFileSync(path.join(dir, "bad.json"), JSON.stringify(bad));
-        fs.writeFileSync(path.join(dir, "good.json"), JSON.stringify(goodStack()));
-        fs.writeFileSync(path.join(dir, "advisory.json"), JSON.stringify({ all: "advisory" }));
-        fs.writeFileSync(path.join(dir, "broken.json"), "{ not json");
+        fs.writeFileSync(file("bad.json"), JSON.stringify(bad));
+        fs.writeFileSync(file("good.json"), JSON.stringify(goodStack()));
+        fs.writeFileSync(file("advisory.json"), JSON.stringify({ all: "advisory" }));
+        fs.writeFileSync(file("typo.json"), JSON.stringify({ "service-no-external-ip": "mandatory" }));
+        fs.writeFileSync(file("broken.json"), "{ not json");
+        fs.writeFileSync(file("level.json"), JSON.stringify({ all: "strict" }));
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
     beforeEach(() => {
@@ -187,46 +225,78 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
         errors.length = 0;
     });
 
-    const run = (...args: string[]) => main(["--stack", "dev", ...args], out);
+    const run = async (...args: string[]) => main(["--stack", "dev", ...args], out, { host: await policyHost() });
 
-    it("exits 0 and prints only the summary when nothing mandatory is violated", async () => {
-        assert.equal(await run("--resources", path.join(dir, "good.json")), 0);
+    it("prints the usage and exits 0 for --help; an unknown option gets the usage and exit 2", async () => {
+        assert.equal(await main(["--help"], out), 0);
+        assert.deepEqual(lines, [USAGE]);
+        assert.match(USAGE, /--stack NAME/);
+        assert.equal(await main(["--stack", "dev", "--verbose"], out), 2);
+        assert.match(errors[0], /^policy: Unknown option '--verbose'/);
+        assert.equal(errors[1], USAGE);
+    });
+
+    it("exits 0 and prints only the summary when nothing is violated", async () => {
+        assert.equal(await run("--resources", file("good.json"), "--update"), 0);
+        const count = (await policyHost()).info.policies.length;
         assert.deepEqual(lines, [
-            `policy: stack dev: passed: 0 mandatory, 0 advisory violations (${policies.length} policies on 9 resources)`,
+            `policy: stack dev (update): passed: 0 mandatory, 0 advisory violations (${count} policies on 9 resources)`,
         ]);
     });
 
     it("prints LEVEL policy-name urn: message and exits 1 on a mandatory violation", async () => {
-        assert.equal(await run("--resources", path.join(dir, "bad.json")), 1);
+        assert.equal(await run("--resources", file("bad.json")), 1);
         const line = lines.find((text) => text.includes("service-no-external-ips"));
         assert.match(
             line ?? "",
             /^MANDATORY service-no-external-ips urn:pulumi:test::stateful-nginx::kubernetes:core\/v1:Service::nginx-clusterip: Service stateful-nginx\/nginx-clusterip sets spec.externalIPs/,
         );
-        assert.match(lines[lines.length - 1], /FAILED: 1 mandatory/);
+        assert.match(lines[lines.length - 1], /^policy: stack dev \(preview\): FAILED: 1 mandatory/);
     });
 
     it("exits 0 on the same violation when the policy config makes it advisory", async () => {
-        const code = await run(
-            "--resources",
-            path.join(dir, "bad.json"),
-            "--policy-config",
-            path.join(dir, "advisory.json"),
-        );
-        assert.equal(code, 0);
+        assert.equal(await run("--resources", file("bad.json"), "--policy-config", file("advisory.json")), 0);
         assert.ok(lines.some((text) => text.startsWith("ADVISORY service-no-external-ips ")));
     });
 
-    it("exits 2 with one line for usage and config errors", async () => {
-        assert.equal(await main([], out), 2);
-        assert.match(errors[0], /^policy: --stack NAME is required/);
-        assert.equal(
-            await run("--resources", path.join(dir, "good.json"), "--policy-config", path.join(dir, "broken.json")),
-            2,
+    it("warns, in one line, about a config entry that names no policy of the pack", async () => {
+        assert.equal(await run("--resources", file("good.json"), "--policy-config", file("typo.json")), 0);
+        assert.deepEqual(errors, [
+            "policy: warning: the policy config names service-no-external-ip, which is no policy of the pack (ignored)",
+        ]);
+    });
+
+    it("exits 2 with one line for a missing stack, bad JSON, a bad level or a missing config file", async () => {
+        const cases: [string[], RegExp][] = [
+            [["--resources", file("good.json")], /^policy: --stack NAME is required/],
+            [["--stack", "dev", "--policy-config", file("broken.json")], /broken.json: not JSON: /],
+            [
+                ["--stack", "dev", "--policy-config", file("level.json")],
+                /all: "strict" is not a valid enforcement level/,
+            ],
+            [["--stack", "dev", "--policy-config", file("missing.json")], /^policy: no policy config .*missing.json/],
+        ];
+        for (const [args, expected] of cases) {
+            errors.length = 0;
+            assert.equal(await main(args, out), 2, args.join(" "));
+            assert.equal(errors.length, args.includes("--stack") ? 1 : 2, errors.join("\n"));
+            assert.match(errors[0], expected);
+        }
+    });
+
+    it("exits 2 with the host's own error on one line when the pack fails to start", async function () {
+        this.timeout(60000);
+        const broken = path.resolve(__dirname, "broken-pack");
+        assert.equal(await main(["--stack", "dev", "--resources", file("good.json")], out, { packDir: broken }), 2);
+        assert.equal(errors.length, 1);
+        assert.match(
+            errors[0],
+            /^policy: the policy pack failed to start: .*failed with an unhandled exception: Error: the pack could not load its policies$/,
         );
-        assert.equal(errors.length, 2);
-        assert.equal(await run("--policy-config", path.join(dir, "missing.json")), 2);
-        assert.match(errors[2], /no policy config/);
+        assert.equal(
+            firstErrorLine("\u001b[90mnoise\u001b[39m\nTSError: Unable to compile TypeScript:\nindex.ts(1,1): x"),
+            "TSError: Unable to compile TypeScript: index.ts(1,1): x",
+        );
     });
 
     it("formats a stack violation without a URN and a multi-line message on one line", () => {

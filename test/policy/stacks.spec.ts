@@ -1,20 +1,58 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { policies } from "../../policy/pack";
-import { formatViolation, PolicyReport, runPolicies } from "../../tools/policy-runner";
-import { runStack, TEST_ENDPOINT_CIDRS } from "../helpers";
+import { withEksChildren } from "../../tools/engine-view";
+import { runProgram } from "../../tools/mock-runtime";
+import { formatViolation, PolicyReport, ResourceRecord, Violation } from "../../tools/policy-runner";
+import { testStackConfig } from "../helpers";
+import { change, check, policyHost, View } from "./fixtures";
+
+const VIEWS: View[] = ["preview", "update"];
 
 function policyConfig(stack: string): unknown {
     return JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../policy/config", `${stack}.json`), "utf8"));
 }
 
+/**
+ * What the engine would be shown for a shipped stack: the program under the mock runtime (in a preview:
+ * unknown outputs), with the eks components' children. `overrides` are merged into the stack's objects.
+ */
+const shipped = new Map<string, Promise<ResourceRecord[]>>();
+
+/** The shipped stack's records, evaluated once per view for the whole file. */
+function shippedRecords(stack: string, view: View): Promise<ResourceRecord[]> {
+    const key = `${stack}/${view}`;
+    if (!shipped.has(key)) shipped.set(key, stackRecords(stack, view));
+    return shipped.get(key) as Promise<ResourceRecord[]>;
+}
+
+async function stackRecords(
+    stack: string,
+    view: View,
+    overrides: Record<string, object> = {},
+): Promise<ResourceRecord[]> {
+    // A prod stack file leaves eks.endpointPublicAccessCidrs to its user: the tests' own value stands in.
+    const { config, secretKeys } = testStackConfig(stack);
+    const merged: Record<string, string> = { ...config };
+    for (const [key, value] of Object.entries(overrides)) {
+        merged[key] = JSON.stringify({ ...JSON.parse(merged[key] ?? "{}"), ...value });
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = () => (require("../../index") as () => Promise<unknown>)();
+    const run = await runProgram(program, { stack, config: merged, secretKeys, preview: view === "preview" });
+    return withEksChildren(run.resources, { preview: view === "preview" });
+}
+
+const mandatory = (report: PolicyReport): Violation[] =>
+    report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+
 /** Policies that looked at the stack: a stack policy that ran, a resource policy that applied to something. */
-function applied(report: PolicyReport, resourceCount: number): string[] {
-    return policies
+async function applied(report: PolicyReport, records: ResourceRecord[]): Promise<string[]> {
+    const analyzed = records.filter((record) => !record.read).length;
+    return (await policyHost()).info.policies
         .filter((policy) => {
             const skipped = report.notApplicable.filter((entry) => entry.policyName === policy.name).length;
-            return "validateStack" in policy ? skipped === 0 : skipped < resourceCount;
+            return policy.kind === "stack" ? skipped === 0 : skipped < analyzed;
         })
         .map((policy) => policy.name);
 }
@@ -30,64 +68,109 @@ const expectations = {
 };
 
 for (const stack of ["dev", "prod"] as const) {
-    describe(`policy pack on the shipped ${stack} stack`, () => {
-        let report: PolicyReport;
-        let resourceCount: number;
+    for (const view of VIEWS) {
+        describe(`policy pack on the shipped ${stack} stack (${view})`, () => {
+            let report: PolicyReport;
+            let records: ResourceRecord[];
 
-        before(async () => {
-            const run = await runStack(stack);
-            resourceCount = run.resources.filter((resource) => !resource.read).length;
-            report = await runPolicies(policies, run.resources, { config: policyConfig(stack) });
-        });
+            before(async () => {
+                records = await shippedRecords(stack, view);
+                report = await check(records, policyConfig(stack), view);
+            });
 
-        it("has no mandatory violation", () => {
-            const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
-            assert.deepEqual(mandatory.map(formatViolation), []);
-        });
+            it("has no mandatory violation", () => {
+                assert.deepEqual(mandatory(report).map(formatViolation), []);
+            });
 
-        it("is actually checked by the policies that concern it", () => {
-            const ran = applied(report, resourceCount);
-            for (const name of expectations[stack]) assert.ok(ran.includes(name), `${name} did not apply to ${stack}`);
+            it("is actually checked by the policies that concern it", async () => {
+                const ran = await applied(report, records);
+                for (const name of expectations[stack]) assert.ok(ran.includes(name), `${name} did not apply`);
+            });
+
+            it("runs every stack policy on it without being switched off by an unknown value", () => {
+                const stackPolicies = ["statefulset-headless-service", "service-selector-unique", "nodeport-range"];
+                for (const name of stackPolicies) {
+                    const skipped = report.notApplicable.filter((entry) => entry.policyName === name);
+                    assert.deepEqual(skipped, [], name);
+                    const unjudged = report.violations.filter(
+                        (violation) => violation.policyName === name && /during preview/.test(violation.message),
+                    );
+                    assert.deepEqual(unjudged.map(formatViolation), [], name);
+                }
+            });
         });
-    });
+    }
 }
 
-describe("policy pack on a prod stack that re-exposes a Service it does not own", () => {
-    it("has no mandatory violation: the copy says why it selects no workload of the stack", async () => {
-        const prod = await runStack("prod", {
-            "stateful-nginx:services": {
-                loadBalancer: { sourceRanges: ["203.0.113.0/24"] },
-                exposures: [{ name: "legacy-nodeport", from: "legacy/web", type: "NodePort" }],
-            },
+describe("policy pack on a prod stack whose EKS settings break the policies", () => {
+    for (const view of VIEWS) {
+        it(`catches an m6i.large node group as a mandatory violation on its aws:eks/nodeGroup:NodeGroup (${view})`, async () => {
+            const records = await stackRecords("prod", view, { "stateful-nginx:eks": { instanceType: "m6i.large" } });
+            const found = mandatory(await check(records, policyConfig("prod"), view));
+            const nodeGroups = found.filter((violation) => violation.policyName === "eks-node-group");
+            assert.ok(nodeGroups.length > 0, found.map(formatViolation).join("\n"));
+            for (const violation of nodeGroups) {
+                assert.match(violation.urn ?? "", /\$aws:eks\/nodeGroup:NodeGroup::/);
+                assert.match(violation.message, /uses m6i.large/);
+            }
         });
-        const report = await runPolicies(policies, prod.resources, { config: policyConfig("prod") });
-        const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
-        assert.deepEqual(mandatory.map(formatViolation), []);
-    });
+
+        it(`catches an API endpoint open to 0.0.0.0/0 as a mandatory violation (${view})`, async () => {
+            const program = await shippedRecords("prod", view);
+            const cluster = program.find((record) => record.type === "eks:index:Cluster");
+            assert.ok(cluster);
+            // As the program would pass it: before the engine view, on the component's own args.
+            const open = withEksChildren(
+                change(
+                    program.filter((record) => record.type !== "aws:eks/cluster:Cluster"),
+                    cluster.name,
+                    (inputs) => (inputs.publicAccessCidrs = ["0.0.0.0/0"]),
+                ),
+                { preview: view === "preview" },
+            );
+            const found = mandatory(await check(open, policyConfig("prod"), view));
+            assert.deepEqual(
+                found.map((violation) => violation.policyName),
+                ["eks-endpoint-restricted"],
+            );
+            assert.match(found[0].message, /lets 0.0.0.0\/0 reach its public API endpoint/);
+        });
+    }
+});
+
+describe("policy pack on a prod stack that re-exposes a Service it does not own", () => {
+    for (const view of VIEWS) {
+        it(`has no mandatory violation: the copy says why it selects no workload of the stack (${view})`, async () => {
+            const records = await stackRecords("prod", view, {
+                "stateful-nginx:services": {
+                    exposures: [{ name: "legacy-nodeport", from: "legacy/web", type: "NodePort" }],
+                },
+            });
+            assert.ok(records.some((record) => record.read));
+            const report = await check(records, policyConfig("prod"), view);
+            assert.deepEqual(mandatory(report).map(formatViolation), []);
+        });
+    }
 });
 
 describe("policy pack on a prod stack with an internal load balancer and no source ranges", () => {
     it("has no mandatory violation: an internal NLB is reachable only inside the VPC", async () => {
-        const prod = await runStack("prod", {
-            "stateful-nginx:eks": { loadBalancerScheme: "internal", endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS },
+        const records = await stackRecords("prod", "preview", {
+            "stateful-nginx:eks": { loadBalancerScheme: "internal" },
             "stateful-nginx:services": { loadBalancer: { sourceRanges: [] } },
         });
-        const report = await runPolicies(policies, prod.resources, { config: policyConfig("prod") });
-        const mandatory = report.violations.filter((violation) => violation.enforcementLevel === "mandatory");
-        assert.deepEqual(mandatory.map(formatViolation), []);
+        const report = await check(records, policyConfig("prod"), "preview");
+        assert.deepEqual(mandatory(report).map(formatViolation), []);
     });
 
     it("still catches the same load balancer once it is internet-facing", async () => {
-        const prod = await runStack("prod", {
-            "stateful-nginx:eks": { endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS },
+        const records = await stackRecords("prod", "preview", {
             "stateful-nginx:services": { loadBalancer: { sourceRanges: [] } },
         });
-        const report = await runPolicies(policies, prod.resources, { config: policyConfig("prod") });
+        const report = await check(records, policyConfig("prod"), "preview");
         assert.ok(
-            report.violations.some(
-                (violation) =>
-                    violation.policyName === "loadbalancer-source-ranges" && violation.enforcementLevel === "mandatory",
-            ),
+            mandatory(report).some((violation) => violation.policyName === "loadbalancer-source-ranges"),
+            report.violations.map(formatViolation).join("\n"),
         );
     });
 });
