@@ -19,7 +19,7 @@ import {
     ResourceRecord,
     runPolicies,
 } from "./policy-runner";
-import { PROJECT_ROOT, readStackFile, stackFilePath } from "./stack-config";
+import { policyConfigFile, readStackFile, stackFilePath } from "./stack-config";
 
 export const USAGE = `usage: npm run policy -- --stack NAME [--resources FILE] [--policy-config FILE] [--update]
 
@@ -28,7 +28,8 @@ stack, and prints each violation as \`LEVEL policy-name urn: message\`.
 
   --stack NAME          the stack: Pulumi.NAME.yaml is evaluated under the mock runtime
   --resources FILE      judge FILE (synth's resources.json format) instead of evaluating the stack
-  --policy-config FILE  the --policy-pack-config file (default policy/config/NAME.json)
+  --policy-config FILE  the --policy-pack-config file (default policy/config/NAME.json; without one, every
+                        policy runs at the level and with the settings the pack declares)
   --update              judge what \`pulumi up\` shows (outputs known) instead of a preview
   --help                show this and exit
 
@@ -38,7 +39,8 @@ config, or the analyzer host).`;
 export interface PolicyCliOptions {
     readonly stack: string;
     readonly resourcesFile?: string;
-    readonly policyConfigFile: string;
+    /** Undefined: no config file, as `--policy-pack` without `--policy-pack-config`. */
+    readonly policyConfigFile?: string;
     readonly preview: boolean;
 }
 
@@ -66,9 +68,9 @@ export function parsePolicyOptions(argv: string[]): PolicyCliOptions | "help" {
     return {
         stack: values.stack,
         resourcesFile: values.resources ? path.resolve(values.resources) : undefined,
-        policyConfigFile: path.resolve(
-            values["policy-config"] ?? path.join(PROJECT_ROOT, "policy", "config", `${values.stack}.json`),
-        ),
+        policyConfigFile: values["policy-config"]
+            ? path.resolve(values["policy-config"])
+            : policyConfigFile(values.stack),
         preview: !values.update,
     };
 }
@@ -105,7 +107,7 @@ export async function main(argv: string[], out: Output = console, mainOptions: M
             return 0;
         }
         // Config and resources first: a bad file is reported before any process starts.
-        const config = readPolicyConfigFile(options.policyConfigFile);
+        const config = options.policyConfigFile ? readPolicyConfigFile(options.policyConfigFile) : undefined;
         parsePolicyConfig(config);
         const records = options.resourcesFile
             ? readResourcesFile(options.resourcesFile)
