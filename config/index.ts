@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { blocksContain, tryParseAddressBlock } from "../components/baremetal/addresses";
 import { appSchema } from "./app";
 import { eksSchema } from "./eks";
-import { metallbSchema } from "./metallb";
+import { checkLoadBalancerPool, metallbSchema } from "./metallb";
 import { servicesSchema } from "./services";
 import { verifySchema } from "./verify";
 
@@ -73,33 +72,8 @@ const stackSchema = z
                 "is only for platform baremetal (MetalLB)",
             );
         }
-        if (stack.platform === "baremetal" && stack.metallb && lb.enabled) {
-            const pools = stack.metallb.pools;
-            const pool = lb.pool ? pools.find((candidate) => candidate.name === lb.pool) : undefined;
-            if (lb.pool && !pool) {
-                issue(
-                    ["services", "loadBalancer", "pool"],
-                    lb.pool,
-                    `names no MetalLB pool (pools: ${pools.map((p) => p.name).join(", ")})`,
-                );
-            }
-            const candidates = pool ? [pool] : pools;
-            lb.addresses.forEach((address, index) => {
-                const inside = candidates.filter((candidate) =>
-                    blocksContain(
-                        candidate.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []),
-                        address,
-                    ),
-                );
-                if (inside.length === 0) {
-                    issue(
-                        ["services", "loadBalancer", "addresses", index],
-                        address,
-                        `is outside ${pool ? `pool ${pool.name}` : "every MetalLB pool"} (${candidates.flatMap((c) => c.addresses).join(", ")})`,
-                    );
-                }
-            });
-        }
+        if (stack.platform === "baremetal" && stack.metallb && lb.enabled)
+            checkLoadBalancerPool(stack.metallb, lb, issue);
 
         const own = ownServiceNames(stack.app.name);
         const enabled: Record<string, boolean> = {

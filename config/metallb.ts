@@ -1,6 +1,13 @@
 import { z } from "zod";
-import { blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "../components/baremetal/addresses";
+import {
+    blocksContain,
+    blocksOverlap,
+    isIpAddress,
+    parseAddressBlock,
+    tryParseAddressBlock,
+} from "../components/baremetal/addresses";
 import { dnsLabel, labelMap } from "./fields";
+import type { ServicesConfig } from "./services";
 
 const asn = z
     .number()
@@ -119,6 +126,11 @@ export const metallbSchema = z
             .prefault({}),
         /** Set `strictARP: true` in kube-proxy's configuration (needed with kube-proxy in IPVS mode). */
         strictARP: z.boolean().default(false),
+        /**
+         * Let speakers announce from nodes labelled `node.kubernetes.io/exclude-from-external-load-balancers`
+         * (the chart's `speaker.ignoreExcludeLB`); kubeadm labels every control-plane node so.
+         */
+        ignoreExcludeLB: z.boolean().default(false),
     })
     .superRefine((metallb, ctx) => {
         const unique = (list: string[], path: (string | number)[], what: string) =>
@@ -251,3 +263,48 @@ export type MetalLbConfig = z.infer<typeof metallbSchema>;
 export type MetalLbPoolConfig = z.infer<typeof poolSchema>;
 export type BgpPeerConfig = z.infer<typeof bgpPeerSchema>;
 export type BgpAdvertisementConfig = z.infer<typeof bgpAdvertisementSchema>;
+
+/** Reports one problem of the stack's config: its path, the bad value and what is allowed. */
+export type IssueReporter = (path: (string | number)[], input: unknown, message: string) => void;
+
+/**
+ * The LoadBalancer Service's pool and fixed addresses against the stack's MetalLB pools. A fixed address must
+ * sit in a pool with `autoAssign: false`: MetalLB hands out addresses of auto-assigning pools lowest first to any
+ * LoadBalancer Service that asks for none (internal/allocator/allocator.go, `Allocate`, v0.16.1), so k3s's Traefik
+ * or any other Service created first takes it and `pulumi up` waits in vain. An address asked for by annotation
+ * is assigned from whichever pool holds it, auto-assigning or not (controller/service.go, `allocateIPs`).
+ */
+export function checkLoadBalancerPool(
+    metallb: MetalLbConfig,
+    lb: Pick<ServicesConfig["loadBalancer"], "pool" | "addresses">,
+    issue: IssueReporter,
+): void {
+    const pools = metallb.pools;
+    const pool = lb.pool ? pools.find((candidate) => candidate.name === lb.pool) : undefined;
+    if (lb.pool && !pool) {
+        issue(
+            ["services", "loadBalancer", "pool"],
+            lb.pool,
+            `names no MetalLB pool (pools: ${pools.map((p) => p.name).join(", ")})`,
+        );
+    }
+    const candidates = pool ? [pool] : pools;
+    const blocksOf = (candidate: MetalLbPoolConfig) =>
+        candidate.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []);
+    lb.addresses.forEach((address, index) => {
+        const holder = candidates.find((candidate) => blocksContain(blocksOf(candidate), address));
+        if (!holder) {
+            issue(
+                ["services", "loadBalancer", "addresses", index],
+                address,
+                `is outside ${pool ? `pool ${pool.name}` : "every MetalLB pool"} (${candidates.flatMap((c) => c.addresses).join(", ")})`,
+            );
+        } else if (holder.autoAssign) {
+            issue(
+                ["services", "loadBalancer", "addresses", index],
+                address,
+                `is in pool ${holder.name}, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false`,
+            );
+        }
+    });
+}

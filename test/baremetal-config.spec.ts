@@ -51,10 +51,18 @@ describe("bare-metal config", () => {
             [
                 "a fixed address in a pool other than the first when no pool is named",
                 stack(
-                    { pools: [pool, { name: "b", addresses: ["10.0.0.0/30"] }] },
+                    { pools: [pool, { name: "b", addresses: ["10.0.0.0/30"], autoAssign: false }] },
                     { services: { loadBalancer: { addresses: ["10.0.0.2"] } } },
                 ),
             ],
+            [
+                "a fixed address in a pool that MetalLB never hands out by itself",
+                stack(
+                    { pools: [pool, { name: "fixed", addresses: ["10.0.0.7/32"], autoAssign: false }] },
+                    { services: { loadBalancer: { pool: "fixed", addresses: ["10.0.0.7"] } } },
+                ),
+            ],
+            ["speakers announcing from excluded nodes (kubeadm)", stack({ pools: [pool], ignoreExcludeLB: true })],
         ];
         for (const [label, raw] of good) {
             it(label, () => {
@@ -123,6 +131,11 @@ describe("bare-metal config", () => {
                 { services: { loadBalancer: { pool: "default-pool", addresses: ["192.168.11.1"] } } },
             ),
             'stateful-nginx:services.loadBalancer.addresses[0]: got "192.168.11.1"; is outside pool default-pool (192.168.10.0/24)',
+        ],
+        [
+            "a fixed LoadBalancer address in a pool that hands out addresses automatically",
+            stack({ pools: [pool] }, { services: { loadBalancer: { addresses: ["192.168.10.200"] } } }),
+            'stateful-nginx:services.loadBalancer.addresses[0]: got "192.168.10.200"; is in pool default-pool, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false',
         ],
         [
             "a LoadBalancer pool that does not exist",

@@ -12,7 +12,9 @@ import {
     metallbBackend,
     metallbChartValues,
     metallbNamespaceLabels,
+    speakerPodLabels,
     webhookCheckManifest,
+    webhookCheckTrigger,
     withStrictArp,
 } from "../components/baremetal";
 import { parseConfig } from "../config";
@@ -76,7 +78,7 @@ describe("bare metal: plain functions", () => {
         it("runs native mode unless FRR-K8s is asked for", () => {
             assert.deepStrictEqual(metallbChartValues({ frrk8s: false }), {
                 frrk8s: { enabled: false },
-                speaker: { frr: { enabled: false } },
+                speaker: { frr: { enabled: false }, ignoreExcludeLB: false },
             });
             assert.strictEqual(metallbBackend({ frrk8s: false }), "native");
         });
@@ -86,6 +88,22 @@ describe("bare metal: plain functions", () => {
             assert.strictEqual(values.frrk8s.enabled, true);
             assert.strictEqual(values.speaker.frr.enabled, false);
             assert.strictEqual(metallbBackend({ frrk8s: true }), "frr-k8s");
+        });
+
+        it("lets speakers on nodes labelled exclude-from-external-load-balancers announce only when asked", () => {
+            assert.strictEqual(
+                metallbChartValues({ frrk8s: false, ignoreExcludeLB: true }).speaker.ignoreExcludeLB,
+                true,
+            );
+            assert.strictEqual(metallbChartValues({ frrk8s: false }).speaker.ignoreExcludeLB, false);
+        });
+
+        it("selects every speaker pod of the metallb release by the chart's labels", () => {
+            assert.deepStrictEqual(speakerPodLabels(), {
+                "app.kubernetes.io/name": "metallb",
+                "app.kubernetes.io/instance": "metallb",
+                "app.kubernetes.io/component": "speaker",
+            });
         });
     });
 
@@ -250,6 +268,24 @@ describe("bare metal: plain functions", () => {
     });
 
     describe("webhook check", () => {
+        it("runs again when a chart value changes, not only the chart version", () => {
+            const native = webhookCheckTrigger("0.16.1", metallbChartValues({ frrk8s: false }));
+            assert.notStrictEqual(native, webhookCheckTrigger("0.16.1", metallbChartValues({ frrk8s: true })));
+            assert.notStrictEqual(
+                native,
+                webhookCheckTrigger("0.16.1", metallbChartValues({ frrk8s: false, ignoreExcludeLB: true })),
+            );
+            assert.notStrictEqual(native, webhookCheckTrigger("0.16.2", metallbChartValues({ frrk8s: false })));
+        });
+
+        it("does not run again for the same values written in another key order", () => {
+            assert.strictEqual(
+                webhookCheckTrigger("0.16.1", { a: 1, b: { c: true, d: [1, 2] } }),
+                webhookCheckTrigger("0.16.1", { b: { d: [1, 2], c: true }, a: 1 }),
+            );
+            assert.match(webhookCheckTrigger("0.16.1", {}), /^0\.16\.1-[0-9a-f]{12}$/);
+        });
+
         it("dry-runs an empty L2Advertisement in metallb-system, valid whatever pools exist", () => {
             assert.deepStrictEqual(parse(webhookCheckManifest()), {
                 apiVersion: "metallb.io/v1beta1",

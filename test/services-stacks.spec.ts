@@ -128,7 +128,7 @@ describe("Services of the shipped stacks", () => {
 
             it("asks MetalLB for the fixed address from the configured pool", () => {
                 const annotations = metadataOf(dev.object(SERVICE, "nginx-lb")).annotations;
-                assert.strictEqual(annotations["metallb.io/address-pool"], "default-pool");
+                assert.strictEqual(annotations["metallb.io/address-pool"], "fixed");
                 assert.strictEqual(annotations["metallb.io/loadBalancerIPs"], "172.18.255.200");
                 assert.strictEqual(annotations[NLB_TYPE], undefined);
             });

@@ -14,7 +14,7 @@ import {
 import { bgpPeerSpec, MetalLbBgpPeer } from "./bgp-peer";
 import { KubeProxyStrictArp } from "./kube-proxy";
 import { MetalLb } from "./metallb";
-import { MetalLbWebhookCheck } from "./webhook-check";
+import { MetalLbWebhookCheck, webhookCheckTrigger } from "./webhook-check";
 
 /** Service annotations MetalLB reads (the `metallb.universe.tf/` prefix is deprecated). */
 export const METALLB_ANNOTATIONS = {
@@ -99,14 +99,14 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
 
         this.metallb = new MetalLb(
             `${name}-metallb`,
-            { chartVersion: metallb.chartVersion, frrk8s: metallb.frrk8s },
+            { chartVersion: metallb.chartVersion, frrk8s: metallb.frrk8s, ignoreExcludeLB: metallb.ignoreExcludeLB },
             children,
         );
         // The custom resources wait for the chart (every object ready) and for MetalLB's webhook to answer:
         // see MetalLbWebhookCheck for the race (metallb/metallb#1540, #1597, #1612) this avoids.
         const webhook = new MetalLbWebhookCheck(
             `${name}-webhook-check`,
-            { trigger: metallb.chartVersion, after: [this.metallb.chart] },
+            { trigger: webhookCheckTrigger(metallb.chartVersion, this.metallb.values), after: [this.metallb.chart] },
             children,
         );
         const afterMetalLb = { ...children, dependsOn: [this.metallb.chart, webhook.job] };
