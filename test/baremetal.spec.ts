@@ -230,12 +230,12 @@ describe("bare-metal platform (mock runtime)", function () {
         });
 
         it("creates the dev pools with their addresses and settings, named as in the config", () => {
-            assert.deepStrictEqual(specOf(dev.object(TYPES.pool, "default-pool")), {
+            assert.deepStrictEqual(specOf(dev.object(TYPES.pool, "dev-default-pool")), {
                 addresses: ["172.18.255.201-172.18.255.250"],
                 autoAssign: true,
                 avoidBuggyIPs: false,
             });
-            assert.deepStrictEqual(specOf(dev.object(TYPES.pool, "fixed")), {
+            assert.deepStrictEqual(specOf(dev.object(TYPES.pool, "dev-fixed")), {
                 addresses: ["172.18.255.200/32"],
                 autoAssign: false,
                 avoidBuggyIPs: false,
@@ -245,8 +245,8 @@ describe("bare-metal platform (mock runtime)", function () {
         it("announces the pool with one L2Advertisement and creates nothing for BGP", () => {
             const [l2] = dev.ofType(TYPES.l2);
             assert.strictEqual(dev.ofType(TYPES.l2).length, 1);
-            assert.strictEqual(metadataOf(l2).name, "l2-advertisement");
-            assert.deepStrictEqual(specOf(l2), { ipAddressPools: ["default-pool", "fixed"] });
+            assert.strictEqual(metadataOf(l2).name, "dev-l2-advertisement");
+            assert.deepStrictEqual(specOf(l2), { ipAddressPools: ["dev-default-pool", "dev-fixed"] });
             assert.deepStrictEqual(dev.ofType(TYPES.bgpPeer), []);
             assert.deepStrictEqual(dev.ofType(TYPES.bgpAdvertisement), []);
         });
@@ -370,7 +370,7 @@ describe("bare-metal platform (mock runtime)", function () {
         it("gives the LoadBalancer Service the dev pool and fixed address as MetalLB annotations", () => {
             const [lb] = dev.ofType(TYPES.service).filter((service) => specOf(service).type === "LoadBalancer");
             const annotations = metadataOf(lb).annotations;
-            assert.strictEqual(annotations["metallb.io/address-pool"], "fixed");
+            assert.strictEqual(annotations["metallb.io/address-pool"], "dev-fixed");
             assert.strictEqual(annotations["metallb.io/loadBalancerIPs"], "172.18.255.200");
         });
     });
@@ -378,9 +378,9 @@ describe("bare-metal platform (mock runtime)", function () {
     describe("bgp mode (overrides)", () => {
         it("creates one v1beta2 BGPPeer per peer, named as configured", () => {
             const peers = bgp.ofType(TYPES.bgpPeer);
-            assert.deepStrictEqual(peers.map((peer) => metadataOf(peer).name).sort(), ["tor-a", "tor-b"]);
+            assert.deepStrictEqual(peers.map((peer) => metadataOf(peer).name).sort(), ["dev-tor-a", "dev-tor-b"]);
             assert.ok(peers.every((peer) => peer.inputs.apiVersion === "metallb.io/v1beta2"));
-            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpPeer, "tor-b")), {
+            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpPeer, "dev-tor-b")), {
                 myASN: 64500,
                 peerASN: 64502,
                 peerAddress: "172.18.0.3",
@@ -389,14 +389,14 @@ describe("bare-metal platform (mock runtime)", function () {
         });
 
         it("creates the BGPAdvertisements with their pools, communities, preference and peers", () => {
-            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpAdvertisement, "edge")), {
-                ipAddressPools: ["edge"],
+            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpAdvertisement, "dev-edge")), {
+                ipAddressPools: ["dev-edge"],
                 localPref: 200,
                 communities: ["64500:100"],
-                peers: ["tor-b"],
+                peers: ["dev-tor-b"],
             });
-            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpAdvertisement, "default")), {
-                ipAddressPools: ["default-pool", "fixed"],
+            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpAdvertisement, "dev-default")), {
+                ipAddressPools: ["dev-default-pool", "dev-fixed"],
             });
         });
 
@@ -422,7 +422,7 @@ describe("bare-metal platform (mock runtime)", function () {
                 specOf(jobOf(frr)).template.metadata.annotations["stateful-nginx/rerun-for"],
                 webhookCheckTrigger("0.15.2", chart.inputs.values as object),
             );
-            assert.deepStrictEqual(specOf(frr.object(TYPES.pool, "v6")).addresses, ["fc00:f853:ccd:e799::/124"]);
+            assert.deepStrictEqual(specOf(frr.object(TYPES.pool, "dev-v6")).addresses, ["fc00:f853:ccd:e799::/124"]);
         });
     });
 
@@ -440,7 +440,7 @@ describe("bare-metal platform (mock runtime)", function () {
         }
 
         it("would catch a spec that misses a required field or carries an unknown one", () => {
-            const pool = dev.object(TYPES.pool, "default-pool");
+            const pool = dev.object(TYPES.pool, "dev-default-pool");
             const broken = (spec: unknown) => ({ ...pool, inputs: { ...pool.inputs, spec } });
             assert.throws(() => assertMatchesCrd(broken({ autoAssign: true })), /spec.addresses is required/);
             assert.throws(() => assertMatchesCrd(broken({ addresses: [], pool: "x" })), /not a field/);
@@ -592,10 +592,10 @@ describe("bare-metal platform (mock runtime)", function () {
             assert.strictEqual(target.edgeStorage, "standard");
             assert.strictEqual(target.labStorage, "local-path");
             assert.deepStrictEqual(target.edgeAnnotations, {
-                "metallb.io/address-pool": "edge",
+                "metallb.io/address-pool": "test-edge",
                 "metallb.io/loadBalancerIPs": "203.0.113.5",
             });
-            assert.deepStrictEqual(target.labAnnotations, { "metallb.io/address-pool": "default-pool" });
+            assert.deepStrictEqual(target.labAnnotations, { "metallb.io/address-pool": "test-default-pool" });
         });
 
         it("keeps a kubeconfig passed as a plain string secret in the provider", () => {

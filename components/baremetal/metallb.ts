@@ -80,9 +80,16 @@ export interface MetalLbArgs {
     frrk8s?: boolean;
     /** Announce from nodes labelled exclude-from-external-load-balancers too. @default false */
     ignoreExcludeLB?: boolean;
+    /** The namespace to create and install into. @default METALLB_NAMESPACE */
+    namespace?: string;
 }
 
-/** The metallb-system namespace and MetalLB itself from its official Helm chart. */
+/**
+ * MetalLB's namespace (metallb-system unless configured) and MetalLB itself from its official Helm chart. One per
+ * cluster: the chart also writes objects whose names do not follow the release (the
+ * `metallb-webhook-configuration` ValidatingWebhookConfiguration, the CRDs, `metallb-excludel2`; chart v0.16.1),
+ * so on a shared cluster one stack installs it and the others set `metallb.install: false`.
+ */
 export class MetalLb extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     /**
@@ -103,7 +110,7 @@ export class MetalLb extends pulumi.ComponentResource {
 
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            { metadata: { name: METALLB_NAMESPACE, labels: metallbNamespaceLabels() } },
+            { metadata: { name: args.namespace ?? METALLB_NAMESPACE, labels: metallbNamespaceLabels() } },
             { parent: this },
         );
         this.values = metallbChartValues(settings);

@@ -7,7 +7,10 @@ import { METALLB_NAMESPACE } from "./custom-resource";
 /** A pinned kubectl image (from the Kubernetes project's registry; it has no shell, only kubectl). */
 export const WEBHOOK_CHECK_IMAGE = "registry.k8s.io/kubectl:v1.34.1";
 
-/** Name of the check's Job and of the ServiceAccount, Role, RoleBinding and ConfigMap it uses. */
+/**
+ * What the check's Job, ServiceAccount, Role, RoleBinding and ConfigMap are called, after the stack's name
+ * prefix (see stackObjectName): they live in MetalLB's namespace, which stacks share.
+ */
 export const WEBHOOK_CHECK_NAME = "metallb-webhook-check";
 
 /**
@@ -54,11 +57,11 @@ function canonicalJson(value: unknown): string {
  * `--dry-run=server` so it is validated (the webhook is called) but never stored. An empty spec is valid
  * whatever pools exist, so the only way the request fails is the webhook not answering.
  */
-export function webhookCheckManifest(): string {
+export function webhookCheckManifest(namespace: string = METALLB_NAMESPACE): string {
     return stringify({
         apiVersion: "metallb.io/v1beta1",
         kind: "L2Advertisement",
-        metadata: { name: "webhook-check", namespace: METALLB_NAMESPACE },
+        metadata: { name: "webhook-check", namespace },
         spec: {},
     });
 }
@@ -73,6 +76,10 @@ export interface MetalLbWebhookCheckArgs {
     trigger: pulumi.Input<string>;
     /** @default WEBHOOK_CHECK_IMAGE */
     image?: string;
+    /** Name of the Job and the objects it uses. @default WEBHOOK_CHECK_NAME */
+    objectName?: string;
+    /** MetalLB's namespace, where the check runs. @default METALLB_NAMESPACE */
+    namespace?: string;
 }
 
 /**
@@ -94,7 +101,8 @@ export class MetalLbWebhookCheck extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetalLbWebhookCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stateful-nginx:baremetal:MetalLbWebhookCheck", name, {}, opts);
-        const metadata = { name: WEBHOOK_CHECK_NAME, namespace: METALLB_NAMESPACE };
+        const namespace = args.namespace ?? METALLB_NAMESPACE;
+        const metadata = { name: args.objectName ?? WEBHOOK_CHECK_NAME, namespace };
         const children = { parent: this, dependsOn: args.after };
 
         const account = new k8s.core.v1.ServiceAccount(`${name}-account`, { metadata }, children);
@@ -112,13 +120,13 @@ export class MetalLbWebhookCheck extends pulumi.ComponentResource {
             {
                 metadata,
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: METALLB_NAMESPACE }],
+                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace }],
             },
             children,
         );
         const manifest = new k8s.core.v1.ConfigMap(
             `${name}-manifest`,
-            { metadata, data: { "l2advertisement.yaml": webhookCheckManifest() } },
+            { metadata, data: { "l2advertisement.yaml": webhookCheckManifest(namespace) } },
             children,
         );
 
