@@ -4,14 +4,21 @@ import {
     addressPoolSpec,
     bgpAdvertisementSpec,
     bgpPeerSpec,
+    clusterFactsChart,
     configDigest,
+    embeddedKubeProxy,
     kubeProxyMode,
     l2AdvertisementSpec,
     loadBalancerAnnotations,
     loadBalancerPool,
     metallbBackend,
     metallbChartValues,
+    METALLB_APIS,
     metallbNamespaceLabels,
+    missingMetalLbApis,
+    parseClusterFacts,
+    preflightProblem,
+    requiredMetalLbApis,
     speakerPodLabels,
     webhookCheckManifest,
     webhookCheckTrigger,
@@ -294,5 +301,66 @@ describe("bare metal: plain functions", () => {
                 spec: {},
             });
         });
+    });
+});
+
+describe("bare metal: what the cluster says about itself", () => {
+    /** Renders the facts chart's template the way Helm would for a cluster with these facts. */
+    function render(kubeVersion: string, served: readonly string[]): unknown[] {
+        const template = clusterFactsChart()
+            ["templates/facts.yaml"].replace("{{ .Capabilities.KubeVersion.Version }}", kubeVersion)
+            .replace(/\{\{ \.Capabilities\.APIVersions\.Has "([^"]+)" \}\}/g, (_, api: string) =>
+                String(served.includes(api)),
+            );
+        assert.ok(!template.includes("{{"), template);
+        return [parse(template)];
+    }
+
+    it("asks Helm for the server's version and every MetalLB API, in a chart that parses", () => {
+        const chart = clusterFactsChart();
+        assert.deepStrictEqual(Object.keys(chart).sort(), ["Chart.yaml", "templates/facts.yaml"]);
+        assert.strictEqual(parse(chart["Chart.yaml"]).apiVersion, "v2");
+        const facts = parseClusterFacts(render("v1.34.1", METALLB_APIS));
+        assert.deepStrictEqual(facts, {
+            kubeVersion: "v1.34.1",
+            served: Object.fromEntries(METALLB_APIS.map((api) => [api, true])),
+        });
+        assert.deepStrictEqual(missingMetalLbApis(parseClusterFacts(render("v1.34.1", []))), [...METALLB_APIS]);
+    });
+
+    it("recognises k3s and RKE2, whose kube-proxy has no ConfigMap, by the server's version", () => {
+        const facts = (kubeVersion: string) => parseClusterFacts(render(kubeVersion, METALLB_APIS));
+        assert.strictEqual(embeddedKubeProxy(facts("v1.33.5+k3s1")), "k3s");
+        assert.strictEqual(embeddedKubeProxy(facts("v1.32.8+rke2r1")), "rke2");
+        assert.strictEqual(embeddedKubeProxy(facts("v1.34.1")), undefined);
+        assert.strictEqual(embeddedKubeProxy(facts("v1.34.1-eks-3abf8a4")), undefined);
+    });
+
+    it("needs only the APIs of the stack's mode when it does not install MetalLB", () => {
+        const l2Only = parseClusterFacts(
+            render("v1.34.1", ["metallb.io/v1beta1/IPAddressPool", "metallb.io/v1beta1/L2Advertisement"]),
+        );
+        const base = { install: false, namespace: "metallb-system", strictARP: false } as const;
+        assert.strictEqual(preflightProblem({ ...base, mode: "l2" }, l2Only), undefined);
+        assert.match(
+            String(preflightProblem({ ...base, mode: "bgp" }, l2Only)),
+            /^stateful-nginx:metallb\.install: got false; .*\(metallb\.io\/v1beta1\/BGPAdvertisement, metallb\.io\/v1beta2\/BGPPeer\)/,
+        );
+        assert.deepStrictEqual(requiredMetalLbApis("l2"), [
+            "metallb.io/v1beta1/IPAddressPool",
+            "metallb.io/v1beta1/L2Advertisement",
+        ]);
+    });
+
+    it("lets a stack that installs MetalLB on k3s go on when it leaves strictARP off", () => {
+        const k3s = parseClusterFacts(render("v1.33.5+k3s1", []));
+        assert.strictEqual(
+            preflightProblem({ install: true, mode: "l2", namespace: "metallb-system", strictARP: false }, k3s),
+            undefined,
+        );
+        assert.match(
+            String(preflightProblem({ install: true, mode: "l2", namespace: "metallb-system", strictARP: true }, k3s)),
+            /^stateful-nginx:metallb\.strictARP: got true; k3s \(v1\.33\.5\+k3s1\)/,
+        );
     });
 });

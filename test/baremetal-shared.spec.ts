@@ -130,7 +130,7 @@ describe("bare metal where MetalLB already runs (metallb.install: false)", funct
         const message = await failureOf(runStaging());
         assert.strictEqual(
             message,
-            "stateful-nginx:metallb.install: got false; MetalLB must then already run in the cluster, but its API (metallb.io/v1beta1/IPAddressPool, metallb.io/v1beta1/L2Advertisement) is not served: install MetalLB into metallb-system first, or set metallb.install: true",
+            "stateful-nginx:metallb.install: got false; MetalLB must then already run in the cluster, but its API (metallb.io/v1beta1/IPAddressPool, metallb.io/v1beta1/L2Advertisement) is not served (or the cluster could not be reached): install MetalLB into metallb-system first, or set metallb.install: true",
         );
     });
 

@@ -77,7 +77,7 @@ export function preflightProblem(
         if (needed.length > 0) {
             return (
                 `stateful-nginx:metallb.install: got false; MetalLB must then already run in the cluster, but its API ` +
-                `(${needed.join(", ")}) is not served: install MetalLB into ${metallb.namespace} first, or set metallb.install: true`
+                `(${needed.join(", ")}) is not served (or the cluster could not be reached): install MetalLB into ${metallb.namespace} first, or set metallb.install: true`
             );
         }
     }
