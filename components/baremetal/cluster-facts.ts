@@ -62,6 +62,7 @@ function clusterFactsChartDir(): string {
             fs.writeFileSync(path.join(dir, file), text);
         }
         chartDir = dir;
+        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     return chartDir;
 }
