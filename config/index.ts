@@ -1,9 +1,8 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { blocksContain, tryParseAddressBlock } from "../components/baremetal/addresses";
 import { appSchema } from "./app";
 import { eksSchema } from "./eks";
-import { metallbSchema } from "./metallb";
+import { checkLoadBalancerPool, metallbSchema } from "./metallb";
 import { servicesSchema } from "./services";
 import { verifySchema } from "./verify";
 
@@ -96,15 +95,7 @@ const stackSchema = z
             );
         }
         if (stack.platform === "baremetal" && stack.metallb && lb.enabled) {
-            const pools = stack.metallb.pools;
-            const pool = lb.pool ? pools.find((candidate) => candidate.name === lb.pool) : undefined;
-            if (lb.pool && !pool) {
-                issue(
-                    ["services", "loadBalancer", "pool"],
-                    lb.pool,
-                    `names no MetalLB pool (pools: ${pools.map((p) => p.name).join(", ")})`,
-                );
-            }
+            checkLoadBalancerPool(stack.metallb, lb, issue);
             // MetalLB takes one address per IP family: two of one family fail at allocation time
             // (metallb internal/ipfamily/ipfamily.go ForAddresses, "same address family").
             const families = lb.addresses.map((address) =>
@@ -116,22 +107,6 @@ const stackSchema = z
                         ["services", "loadBalancer", "addresses", index],
                         lb.addresses[index],
                         `takes at most one IPv4 and one IPv6 address (${lb.addresses[families.indexOf(family)]} is ${family === "ipv4" ? "IPv4" : "IPv6"} too)`,
-                    );
-                }
-            });
-            const candidates = pool ? [pool] : pools;
-            lb.addresses.forEach((address, index) => {
-                const inside = candidates.filter((candidate) =>
-                    blocksContain(
-                        candidate.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []),
-                        address,
-                    ),
-                );
-                if (inside.length === 0) {
-                    issue(
-                        ["services", "loadBalancer", "addresses", index],
-                        address,
-                        `is outside ${pool ? `pool ${pool.name}` : "every MetalLB pool"} (${candidates.flatMap((c) => c.addresses).join(", ")})`,
                     );
                 }
             });

@@ -1,6 +1,13 @@
 import { z } from "zod";
-import { blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "../components/baremetal/addresses";
+import {
+    blocksContain,
+    blocksOverlap,
+    isIpAddress,
+    parseAddressBlock,
+    tryParseAddressBlock,
+} from "../components/baremetal/addresses";
 import { dnsLabel, labelMap } from "./fields";
+import type { ServicesConfig } from "./services";
 
 const asn = z
     .number()
@@ -89,18 +96,37 @@ const bgpAdvertisementSchema = z.strictObject({
     peers: z.array(dnsLabel).optional(),
 });
 
+/** Where MetalLB runs by default, and where the chart installs it. */
+export const DEFAULT_METALLB_NAMESPACE = "metallb-system";
+
+/** Keys only an install of MetalLB uses, with their defaults: with `install: false` none may be set. */
+export const INSTALL_ONLY_DEFAULTS = {
+    chartVersion: "0.16.1",
+    frrk8s: false,
+    strictARP: false,
+    ignoreExcludeLB: false,
+} as const;
+
 /** MetalLB on a bare-metal cluster: `metallb` in the stack file. */
 export const metallbSchema = z
     .strictObject({
+        /**
+         * Install MetalLB (its chart, its namespace, the webhook check, kube-proxy's strictARP). false: use the
+         * MetalLB already running in the cluster (installed by its admin, a distribution or another stack).
+         */
+        install: z.boolean().default(true),
+        /** The namespace MetalLB runs in: where it is installed, and where pools and advertisements must live. */
+        namespace: dnsLabel.default(DEFAULT_METALLB_NAMESPACE),
         /** Version of the `metallb` chart from https://metallb.github.io/metallb. */
         chartVersion: z
             .string()
             .regex(/^\d+\.\d+\.\d+$/, "must be a chart version such as 0.16.1")
-            .default("0.16.1"),
+            .optional(),
         mode: z.enum(["l2", "bgp"]).default("l2"),
         /** Use the FRR-K8s BGP backend (needed for BFD, communities with large values, VRFs). */
-        frrk8s: z.boolean().default(false),
-        pools: z.array(poolSchema).min(1, "must list at least one address pool"),
+        frrk8s: z.boolean().optional(),
+        /** The stack's own pools; with `install: false` it may have none and use an existing one by name. */
+        pools: z.array(poolSchema).default([]),
         l2: z
             .strictObject({
                 /** Pools the L2Advertisement announces (default: every pool). */
@@ -118,9 +144,35 @@ export const metallbSchema = z
             })
             .prefault({}),
         /** Set `strictARP: true` in kube-proxy's configuration (needed with kube-proxy in IPVS mode). */
-        strictARP: z.boolean().default(false),
+        strictARP: z.boolean().optional(),
+        /**
+         * Let speakers announce from nodes labelled `node.kubernetes.io/exclude-from-external-load-balancers`
+         * (the chart's `speaker.ignoreExcludeLB`); kubeadm labels every control-plane node so.
+         */
+        ignoreExcludeLB: z.boolean().optional(),
     })
     .superRefine((metallb, ctx) => {
+        if (metallb.install && metallb.pools.length === 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["pools"],
+                input: [],
+                message: "must list at least one address pool",
+            });
+        }
+        if (!metallb.install) {
+            for (const key of Object.keys(INSTALL_ONLY_DEFAULTS) as (keyof typeof INSTALL_ONLY_DEFAULTS)[]) {
+                if (metallb[key] !== undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [key],
+                        input: metallb[key],
+                        message:
+                            "is only used when the stack installs MetalLB; remove it, or set metallb.install: true",
+                    });
+                }
+            }
+        }
         const unique = (list: string[], path: (string | number)[], what: string) =>
             list.forEach((name, index) => {
                 if (list.indexOf(name) !== index) {
@@ -245,9 +297,76 @@ export const metallbSchema = z
                 }),
             );
         }
-    });
+    })
+    .transform((metallb) => ({
+        ...metallb,
+        chartVersion: metallb.chartVersion ?? INSTALL_ONLY_DEFAULTS.chartVersion,
+        frrk8s: metallb.frrk8s ?? INSTALL_ONLY_DEFAULTS.frrk8s,
+        strictARP: metallb.strictARP ?? INSTALL_ONLY_DEFAULTS.strictARP,
+        ignoreExcludeLB: metallb.ignoreExcludeLB ?? INSTALL_ONLY_DEFAULTS.ignoreExcludeLB,
+    }));
 
-export type MetalLbConfig = z.infer<typeof metallbSchema>;
+export type MetalLbConfig = z.output<typeof metallbSchema>;
 export type MetalLbPoolConfig = z.infer<typeof poolSchema>;
 export type BgpPeerConfig = z.infer<typeof bgpPeerSchema>;
 export type BgpAdvertisementConfig = z.infer<typeof bgpAdvertisementSchema>;
+
+/** Reports one problem of the stack's config: its path, the bad value and what is allowed. */
+export type IssueReporter = (path: (string | number)[], input: unknown, message: string) => void;
+
+/**
+ * The LoadBalancer Service's pool and fixed addresses against the stack's MetalLB pools. A fixed address must
+ * sit in a pool with `autoAssign: false`: MetalLB hands out addresses of auto-assigning pools lowest first to any
+ * LoadBalancer Service that asks for none (internal/allocator/allocator.go, `Allocate`, v0.16.1), so k3s's Traefik
+ * or any other Service created first takes it and `pulumi up` waits in vain. An address asked for by annotation
+ * is assigned from whichever pool holds it, auto-assigning or not (controller/service.go, `allocateIPs`).
+ */
+export function checkLoadBalancerPool(
+    metallb: MetalLbConfig,
+    lb: Pick<ServicesConfig["loadBalancer"], "pool" | "addresses">,
+    issue: IssueReporter,
+): void {
+    const pools = metallb.pools;
+    // An install without pools is already reported under metallb.pools.
+    if (metallb.install && pools.length === 0) return;
+    const pool = lb.pool ? pools.find((candidate) => candidate.name === lb.pool) : undefined;
+    if (!metallb.install && lb.pool && !pool) {
+        // A pool of the MetalLB already running: the platform reads it from the cluster (and checks that a
+        // fixed address may come from it) before anything is created.
+        return;
+    }
+    if (!lb.pool && pools.length === 0) {
+        issue(
+            ["services", "loadBalancer", "pool"],
+            undefined,
+            "must name an existing MetalLB pool when metallb.pools is empty (or list the stack's own pools in metallb.pools)",
+        );
+        return;
+    }
+    if (lb.pool && !pool) {
+        issue(
+            ["services", "loadBalancer", "pool"],
+            lb.pool,
+            `names no MetalLB pool (pools: ${pools.map((p) => p.name).join(", ")})`,
+        );
+    }
+    const candidates = pool ? [pool] : pools;
+    const blocksOf = (candidate: MetalLbPoolConfig) =>
+        candidate.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []);
+    lb.addresses.forEach((address, index) => {
+        const holder = candidates.find((candidate) => blocksContain(blocksOf(candidate), address));
+        if (!holder) {
+            issue(
+                ["services", "loadBalancer", "addresses", index],
+                address,
+                `is outside ${pool ? `pool ${pool.name}` : "every MetalLB pool"} (${candidates.flatMap((c) => c.addresses).join(", ")})`,
+            );
+        } else if (holder.autoAssign) {
+            issue(
+                ["services", "loadBalancer", "addresses", index],
+                address,
+                `is in pool ${holder.name}, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false`,
+            );
+        }
+    });
+}

@@ -51,9 +51,33 @@ describe("bare-metal config", () => {
             [
                 "a fixed address in a pool other than the first when no pool is named",
                 stack(
-                    { pools: [pool, { name: "b", addresses: ["10.0.0.0/30"] }] },
+                    { pools: [pool, { name: "b", addresses: ["10.0.0.0/30"], autoAssign: false }] },
                     { services: { loadBalancer: { addresses: ["10.0.0.2"] } } },
                 ),
+            ],
+            [
+                "a fixed address in a pool that MetalLB never hands out by itself",
+                stack(
+                    { pools: [pool, { name: "fixed", addresses: ["10.0.0.7/32"], autoAssign: false }] },
+                    { services: { loadBalancer: { pool: "fixed", addresses: ["10.0.0.7"] } } },
+                ),
+            ],
+            ["speakers announcing from excluded nodes (kubeadm)", stack({ pools: [pool], ignoreExcludeLB: true })],
+            [
+                "a stack that uses the MetalLB already running, with pools of its own",
+                stack({ install: false, pools: [pool] }),
+            ],
+            [
+                "a stack that uses an existing pool by name and has none of its own",
+                stack({ install: false }, { services: { loadBalancer: { pool: "shared" } } }),
+            ],
+            [
+                "a MetalLB that runs in a namespace of its own choosing",
+                stack({ install: false, namespace: "metallb", pools: [pool] }),
+            ],
+            [
+                "no pool at all when the stack has no LoadBalancer Service",
+                stack({ install: false }, { services: { loadBalancer: { enabled: false } } }),
             ],
         ];
         for (const [label, raw] of good) {
@@ -123,6 +147,31 @@ describe("bare-metal config", () => {
                 { services: { loadBalancer: { pool: "default-pool", addresses: ["192.168.11.1"] } } },
             ),
             'stateful-nginx:services.loadBalancer.addresses[0]: got "192.168.11.1"; is outside pool default-pool (192.168.10.0/24)',
+        ],
+        [
+            "a fixed LoadBalancer address in a pool that hands out addresses automatically",
+            stack({ pools: [pool] }, { services: { loadBalancer: { addresses: ["192.168.10.200"] } } }),
+            'stateful-nginx:services.loadBalancer.addresses[0]: got "192.168.10.200"; is in pool default-pool, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false',
+        ],
+        ...(["chartVersion", "frrk8s", "strictARP", "ignoreExcludeLB"] as const).map(
+            (key): [string, RawConfig, string] => {
+                const value = key === "chartVersion" ? "0.16.1" : false;
+                return [
+                    `${key} when the stack does not install MetalLB`,
+                    stack({ install: false, pools: [pool], [key]: value }),
+                    `stateful-nginx:metallb.${key}: got ${JSON.stringify(value)}; is only used when the stack installs MetalLB; remove it, or set metallb.install: true`,
+                ];
+            },
+        ),
+        [
+            "no pool of its own and no existing pool named",
+            stack({ install: false }),
+            "stateful-nginx:services.loadBalancer.pool: got nothing; must name an existing MetalLB pool when metallb.pools is empty (or list the stack's own pools in metallb.pools)",
+        ],
+        [
+            "a MetalLB namespace that is not a DNS-1123 label",
+            stack({ install: false, namespace: "MetalLB", pools: [pool] }),
+            "stateful-nginx:metallb.namespace: got \"MetalLB\"; must be a DNS-1123 label (lower-case letters, digits and '-', at most 63)",
         ],
         [
             "a LoadBalancer pool that does not exist",

@@ -4,15 +4,24 @@ import {
     addressPoolSpec,
     bgpAdvertisementSpec,
     bgpPeerSpec,
+    clusterFactsChart,
     configDigest,
+    embeddedKubeProxy,
     kubeProxyMode,
     l2AdvertisementSpec,
     loadBalancerAnnotations,
     loadBalancerPool,
     metallbBackend,
     metallbChartValues,
+    METALLB_APIS,
     metallbNamespaceLabels,
+    missingMetalLbApis,
+    parseClusterFacts,
+    preflightProblem,
+    requiredMetalLbApis,
+    speakerPodLabels,
     webhookCheckManifest,
+    webhookCheckTrigger,
     withStrictArp,
 } from "../components/baremetal";
 import { parseConfig } from "../config";
@@ -76,7 +85,7 @@ describe("bare metal: plain functions", () => {
         it("runs native mode unless FRR-K8s is asked for", () => {
             assert.deepStrictEqual(metallbChartValues({ frrk8s: false }), {
                 frrk8s: { enabled: false },
-                speaker: { frr: { enabled: false } },
+                speaker: { frr: { enabled: false }, ignoreExcludeLB: false },
             });
             assert.strictEqual(metallbBackend({ frrk8s: false }), "native");
         });
@@ -86,6 +95,22 @@ describe("bare metal: plain functions", () => {
             assert.strictEqual(values.frrk8s.enabled, true);
             assert.strictEqual(values.speaker.frr.enabled, false);
             assert.strictEqual(metallbBackend({ frrk8s: true }), "frr-k8s");
+        });
+
+        it("lets speakers on nodes labelled exclude-from-external-load-balancers announce only when asked", () => {
+            assert.strictEqual(
+                metallbChartValues({ frrk8s: false, ignoreExcludeLB: true }).speaker.ignoreExcludeLB,
+                true,
+            );
+            assert.strictEqual(metallbChartValues({ frrk8s: false }).speaker.ignoreExcludeLB, false);
+        });
+
+        it("selects every speaker pod of the metallb release by the chart's labels", () => {
+            assert.deepStrictEqual(speakerPodLabels(), {
+                "app.kubernetes.io/name": "metallb",
+                "app.kubernetes.io/instance": "metallb",
+                "app.kubernetes.io/component": "speaker",
+            });
         });
     });
 
@@ -250,6 +275,24 @@ describe("bare metal: plain functions", () => {
     });
 
     describe("webhook check", () => {
+        it("runs again when a chart value changes, not only the chart version", () => {
+            const native = webhookCheckTrigger("0.16.1", metallbChartValues({ frrk8s: false }));
+            assert.notStrictEqual(native, webhookCheckTrigger("0.16.1", metallbChartValues({ frrk8s: true })));
+            assert.notStrictEqual(
+                native,
+                webhookCheckTrigger("0.16.1", metallbChartValues({ frrk8s: false, ignoreExcludeLB: true })),
+            );
+            assert.notStrictEqual(native, webhookCheckTrigger("0.16.2", metallbChartValues({ frrk8s: false })));
+        });
+
+        it("does not run again for the same values written in another key order", () => {
+            assert.strictEqual(
+                webhookCheckTrigger("0.16.1", { a: 1, b: { c: true, d: [1, 2] } }),
+                webhookCheckTrigger("0.16.1", { b: { d: [1, 2], c: true }, a: 1 }),
+            );
+            assert.match(webhookCheckTrigger("0.16.1", {}), /^0\.16\.1-[0-9a-f]{12}$/);
+        });
+
         it("dry-runs an empty L2Advertisement in metallb-system, valid whatever pools exist", () => {
             assert.deepStrictEqual(parse(webhookCheckManifest()), {
                 apiVersion: "metallb.io/v1beta1",
@@ -258,5 +301,66 @@ describe("bare metal: plain functions", () => {
                 spec: {},
             });
         });
+    });
+});
+
+describe("bare metal: what the cluster says about itself", () => {
+    /** Renders the facts chart's template the way Helm would for a cluster with these facts. */
+    function render(kubeVersion: string, served: readonly string[]): unknown[] {
+        const template = clusterFactsChart()
+            ["templates/facts.yaml"].replace("{{ .Capabilities.KubeVersion.Version }}", kubeVersion)
+            .replace(/\{\{ \.Capabilities\.APIVersions\.Has "([^"]+)" \}\}/g, (_, api: string) =>
+                String(served.includes(api)),
+            );
+        assert.ok(!template.includes("{{"), template);
+        return [parse(template)];
+    }
+
+    it("asks Helm for the server's version and every MetalLB API, in a chart that parses", () => {
+        const chart = clusterFactsChart();
+        assert.deepStrictEqual(Object.keys(chart).sort(), ["Chart.yaml", "templates/facts.yaml"]);
+        assert.strictEqual(parse(chart["Chart.yaml"]).apiVersion, "v2");
+        const facts = parseClusterFacts(render("v1.34.1", METALLB_APIS));
+        assert.deepStrictEqual(facts, {
+            kubeVersion: "v1.34.1",
+            served: Object.fromEntries(METALLB_APIS.map((api) => [api, true])),
+        });
+        assert.deepStrictEqual(missingMetalLbApis(parseClusterFacts(render("v1.34.1", []))), [...METALLB_APIS]);
+    });
+
+    it("recognises k3s and RKE2, whose kube-proxy has no ConfigMap, by the server's version", () => {
+        const facts = (kubeVersion: string) => parseClusterFacts(render(kubeVersion, METALLB_APIS));
+        assert.strictEqual(embeddedKubeProxy(facts("v1.33.5+k3s1")), "k3s");
+        assert.strictEqual(embeddedKubeProxy(facts("v1.32.8+rke2r1")), "rke2");
+        assert.strictEqual(embeddedKubeProxy(facts("v1.34.1")), undefined);
+        assert.strictEqual(embeddedKubeProxy(facts("v1.34.1-eks-3abf8a4")), undefined);
+    });
+
+    it("needs only the APIs of the stack's mode when it does not install MetalLB", () => {
+        const l2Only = parseClusterFacts(
+            render("v1.34.1", ["metallb.io/v1beta1/IPAddressPool", "metallb.io/v1beta1/L2Advertisement"]),
+        );
+        const base = { install: false, namespace: "metallb-system", strictARP: false } as const;
+        assert.strictEqual(preflightProblem({ ...base, mode: "l2" }, l2Only), undefined);
+        assert.match(
+            String(preflightProblem({ ...base, mode: "bgp" }, l2Only)),
+            /^stateful-nginx:metallb\.install: got false; .*\(metallb\.io\/v1beta1\/BGPAdvertisement, metallb\.io\/v1beta2\/BGPPeer\)/,
+        );
+        assert.deepStrictEqual(requiredMetalLbApis("l2"), [
+            "metallb.io/v1beta1/IPAddressPool",
+            "metallb.io/v1beta1/L2Advertisement",
+        ]);
+    });
+
+    it("lets a stack that installs MetalLB on k3s go on when it leaves strictARP off", () => {
+        const k3s = parseClusterFacts(render("v1.33.5+k3s1", []));
+        assert.strictEqual(
+            preflightProblem({ install: true, mode: "l2", namespace: "metallb-system", strictARP: false }, k3s),
+            undefined,
+        );
+        assert.match(
+            String(preflightProblem({ install: true, mode: "l2", namespace: "metallb-system", strictARP: true }, k3s)),
+            /^stateful-nginx:metallb\.strictARP: got true; k3s \(v1\.33\.5\+k3s1\)/,
+        );
     });
 });

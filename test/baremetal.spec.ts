@@ -1,7 +1,13 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { BareMetalPlatform, configDigest, KUBE_PROXY_CONFIG_ANNOTATION } from "../components/baremetal";
+import {
+    BareMetalPlatform,
+    configDigest,
+    KUBE_PROXY_CONFIG_ANNOTATION,
+    WEBHOOK_CHECK_TIMING,
+    webhookCheckTrigger,
+} from "../components/baremetal";
 import { parseConfig } from "../config";
 import { redactSecrets, RegisteredResource, runProgram } from "../tools/mock-runtime";
 import { MOCK_KUBE_PROXY_CONFIG } from "../tools/mock-state";
@@ -115,7 +121,8 @@ const devMetallb = JSON.parse(devFile.config["stateful-nginx:metallb"]);
 const bgpMetallb = {
     mode: "bgp",
     pools: [
-        { name: "default-pool", addresses: ["172.18.255.200-172.18.255.250"] },
+        { name: "default-pool", addresses: ["172.18.255.201-172.18.255.250"] },
+        { name: "fixed", addresses: ["172.18.255.200/32"], autoAssign: false },
         { name: "edge", addresses: ["203.0.113.0/28"], autoAssign: false },
     ],
     bgp: {
@@ -124,7 +131,7 @@ const bgpMetallb = {
             { name: "tor-b", myASN: 64500, peerASN: 64502, peerAddress: "172.18.0.3", holdTime: "90s" },
         ],
         advertisements: [
-            { name: "default", pools: ["default-pool"] },
+            { name: "default", pools: ["default-pool", "fixed"] },
             { name: "edge", pools: ["edge"], communities: ["64500:100"], localPref: 200, peers: ["tor-b"] },
         ],
     },
@@ -213,15 +220,24 @@ describe("bare-metal platform (mock runtime)", function () {
         it("runs MetalLB in native mode for L2: FRR-K8s and the speaker's FRR off", () => {
             assert.deepStrictEqual(chartOf(dev).inputs.values, {
                 frrk8s: { enabled: false },
-                speaker: { frr: { enabled: false } },
+                speaker: { frr: { enabled: false }, ignoreExcludeLB: false },
             });
         });
 
-        it("creates the dev pool with its addresses and settings, named as in the config", () => {
-            const pool = dev.object(TYPES.pool, "default-pool");
-            assert.deepStrictEqual(specOf(pool), {
-                addresses: ["172.18.255.200-172.18.255.250"],
+        it("names the Helm release metallb, so the speaker DaemonSet is metallb-speaker", () => {
+            // Without `name`, helm.v4.Chart takes the resource name (baremetal-metallb-chart) as the release name.
+            assert.strictEqual(chartOf(dev).inputs.name, "metallb");
+        });
+
+        it("creates the dev pools with their addresses and settings, named as in the config", () => {
+            assert.deepStrictEqual(specOf(dev.object(TYPES.pool, "dev-default-pool")), {
+                addresses: ["172.18.255.201-172.18.255.250"],
                 autoAssign: true,
+                avoidBuggyIPs: false,
+            });
+            assert.deepStrictEqual(specOf(dev.object(TYPES.pool, "dev-fixed")), {
+                addresses: ["172.18.255.200/32"],
+                autoAssign: false,
                 avoidBuggyIPs: false,
             });
         });
@@ -229,8 +245,8 @@ describe("bare-metal platform (mock runtime)", function () {
         it("announces the pool with one L2Advertisement and creates nothing for BGP", () => {
             const [l2] = dev.ofType(TYPES.l2);
             assert.strictEqual(dev.ofType(TYPES.l2).length, 1);
-            assert.strictEqual(metadataOf(l2).name, "l2-advertisement");
-            assert.deepStrictEqual(specOf(l2), { ipAddressPools: ["default-pool"] });
+            assert.strictEqual(metadataOf(l2).name, "dev-l2-advertisement");
+            assert.deepStrictEqual(specOf(l2), { ipAddressPools: ["dev-default-pool", "dev-fixed"] });
             assert.deepStrictEqual(dev.ofType(TYPES.bgpPeer), []);
             assert.deepStrictEqual(dev.ofType(TYPES.bgpAdvertisement), []);
         });
@@ -274,7 +290,31 @@ describe("bare-metal platform (mock runtime)", function () {
             assert.strictEqual(pod.securityContext.runAsNonRoot, true);
             assert.match(pod.containers[0].image, /^registry\.k8s\.io\/kubectl:v\d+\.\d+\.\d+$/);
             assert.ok(pod.containers[0].args.includes("--dry-run=server"));
-            assert.strictEqual(spec.template.metadata.annotations["stateful-nginx/rerun-for"], "0.16.1");
+        });
+
+        it("has Pulumi replace a webhook check that did not complete, instead of waiting on it again", () => {
+            assert.strictEqual(metadataOf(jobOf(dev)).annotations["pulumi.com/replaceUnready"], "true");
+        });
+
+        it("fails the webhook check inside Pulumi's 10-minute Job wait, retries and back-off included", () => {
+            const spec = specOf(jobOf(dev));
+            // pulumi-kubernetes waits 600 s for a Job (provider/pkg/await/job.go, DefaultJobTimeoutMins = 10).
+            const pulumiWaitSeconds = 600;
+            assert.ok(spec.activeDeadlineSeconds > 0 && spec.activeDeadlineSeconds <= pulumiWaitSeconds - 120);
+            // Kubernetes waits 10 s, 20 s, 40 s, ... (capped at 360 s) between failed pods.
+            const backoff = Array.from({ length: spec.backoffLimit }, (_, retry) => Math.min(10 * 2 ** retry, 360));
+            const requestTimeout = WEBHOOK_CHECK_TIMING.requestTimeoutSeconds;
+            const worstCase = backoff.reduce((sum, wait) => sum + wait, 0) + (spec.backoffLimit + 1) * requestTimeout;
+            assert.ok(worstCase < pulumiWaitSeconds, `retries alone take ${worstCase} s`);
+            assert.ok(spec.template.spec.containers[0].args.includes(`--request-timeout=${requestTimeout}s`));
+        });
+
+        it("ties the webhook check's pod template to the chart version and every chart value", () => {
+            const chart = chartOf(dev);
+            assert.strictEqual(
+                specOf(jobOf(dev)).template.metadata.annotations["stateful-nginx/rerun-for"],
+                webhookCheckTrigger(chart.inputs.version as string, chart.inputs.values as object),
+            );
         });
     });
 
@@ -330,7 +370,7 @@ describe("bare-metal platform (mock runtime)", function () {
         it("gives the LoadBalancer Service the dev pool and fixed address as MetalLB annotations", () => {
             const [lb] = dev.ofType(TYPES.service).filter((service) => specOf(service).type === "LoadBalancer");
             const annotations = metadataOf(lb).annotations;
-            assert.strictEqual(annotations["metallb.io/address-pool"], "default-pool");
+            assert.strictEqual(annotations["metallb.io/address-pool"], "dev-fixed");
             assert.strictEqual(annotations["metallb.io/loadBalancerIPs"], "172.18.255.200");
         });
     });
@@ -338,9 +378,9 @@ describe("bare-metal platform (mock runtime)", function () {
     describe("bgp mode (overrides)", () => {
         it("creates one v1beta2 BGPPeer per peer, named as configured", () => {
             const peers = bgp.ofType(TYPES.bgpPeer);
-            assert.deepStrictEqual(peers.map((peer) => metadataOf(peer).name).sort(), ["tor-a", "tor-b"]);
+            assert.deepStrictEqual(peers.map((peer) => metadataOf(peer).name).sort(), ["dev-tor-a", "dev-tor-b"]);
             assert.ok(peers.every((peer) => peer.inputs.apiVersion === "metallb.io/v1beta2"));
-            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpPeer, "tor-b")), {
+            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpPeer, "dev-tor-b")), {
                 myASN: 64500,
                 peerASN: 64502,
                 peerAddress: "172.18.0.3",
@@ -349,14 +389,14 @@ describe("bare-metal platform (mock runtime)", function () {
         });
 
         it("creates the BGPAdvertisements with their pools, communities, preference and peers", () => {
-            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpAdvertisement, "edge")), {
-                ipAddressPools: ["edge"],
+            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpAdvertisement, "dev-edge")), {
+                ipAddressPools: ["dev-edge"],
                 localPref: 200,
                 communities: ["64500:100"],
-                peers: ["tor-b"],
+                peers: ["dev-tor-b"],
             });
-            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpAdvertisement, "default")), {
-                ipAddressPools: ["default-pool"],
+            assert.deepStrictEqual(specOf(bgp.object(TYPES.bgpAdvertisement, "dev-default")), {
+                ipAddressPools: ["dev-default-pool", "dev-fixed"],
             });
         });
 
@@ -367,7 +407,7 @@ describe("bare-metal platform (mock runtime)", function () {
         it("keeps native mode for plain IPv4 BGP", () => {
             assert.deepStrictEqual(chartOf(bgp).inputs.values, {
                 frrk8s: { enabled: false },
-                speaker: { frr: { enabled: false } },
+                speaker: { frr: { enabled: false }, ignoreExcludeLB: false },
             });
         });
 
@@ -375,11 +415,14 @@ describe("bare-metal platform (mock runtime)", function () {
             const chart = chartOf(frr);
             assert.deepStrictEqual(chart.inputs.values, {
                 frrk8s: { enabled: true },
-                speaker: { frr: { enabled: false } },
+                speaker: { frr: { enabled: false }, ignoreExcludeLB: false },
             });
             assert.strictEqual(chart.inputs.version, "0.15.2");
-            assert.strictEqual(specOf(jobOf(frr)).template.metadata.annotations["stateful-nginx/rerun-for"], "0.15.2");
-            assert.deepStrictEqual(specOf(frr.object(TYPES.pool, "v6")).addresses, ["fc00:f853:ccd:e799::/124"]);
+            assert.strictEqual(
+                specOf(jobOf(frr)).template.metadata.annotations["stateful-nginx/rerun-for"],
+                webhookCheckTrigger("0.15.2", chart.inputs.values as object),
+            );
+            assert.deepStrictEqual(specOf(frr.object(TYPES.pool, "dev-v6")).addresses, ["fc00:f853:ccd:e799::/124"]);
         });
     });
 
@@ -397,7 +440,7 @@ describe("bare-metal platform (mock runtime)", function () {
         }
 
         it("would catch a spec that misses a required field or carries an unknown one", () => {
-            const pool = dev.object(TYPES.pool, "default-pool");
+            const pool = dev.object(TYPES.pool, "dev-default-pool");
             const broken = (spec: unknown) => ({ ...pool, inputs: { ...pool.inputs, spec } });
             assert.throws(() => assertMatchesCrd(broken({ autoAssign: true })), /spec.addresses is required/);
             assert.throws(() => assertMatchesCrd(broken({ addresses: [], pool: "x" })), /not a field/);
@@ -523,6 +566,7 @@ describe("bare-metal platform (mock runtime)", function () {
             const expected = [
                 urnOf(TYPES.chart, "edge-metallb-chart"),
                 urnOf(TYPES.pool, "edge-pool-default-pool"),
+                urnOf(TYPES.pool, "edge-pool-fixed"),
                 urnOf(TYPES.pool, "edge-pool-edge"),
                 urnOf(TYPES.bgpPeer, "edge-peer-tor-a"),
                 urnOf(TYPES.bgpPeer, "edge-peer-tor-b"),
@@ -536,6 +580,7 @@ describe("bare-metal platform (mock runtime)", function () {
             const expected = [
                 urnOf(TYPES.chart, "lab-metallb-chart"),
                 urnOf(TYPES.pool, "lab-pool-default-pool"),
+                urnOf(TYPES.pool, "lab-pool-fixed"),
                 urnOf(TYPES.l2, "lab-l2"),
             ];
             assert.deepStrictEqual([...(target.labReady as string[])].sort(), expected.sort());
@@ -547,10 +592,10 @@ describe("bare-metal platform (mock runtime)", function () {
             assert.strictEqual(target.edgeStorage, "standard");
             assert.strictEqual(target.labStorage, "local-path");
             assert.deepStrictEqual(target.edgeAnnotations, {
-                "metallb.io/address-pool": "edge",
+                "metallb.io/address-pool": "test-edge",
                 "metallb.io/loadBalancerIPs": "203.0.113.5",
             });
-            assert.deepStrictEqual(target.labAnnotations, { "metallb.io/address-pool": "default-pool" });
+            assert.deepStrictEqual(target.labAnnotations, { "metallb.io/address-pool": "test-default-pool" });
         });
 
         it("keeps a kubeconfig passed as a plain string secret in the provider", () => {

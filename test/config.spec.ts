@@ -61,7 +61,10 @@ describe("config", () => {
 
         it("a fixed load balancer address inside the chosen pool", () => {
             const config = parseConfig(
-                baremetal({ services: { loadBalancer: { pool: "default-pool", addresses: ["192.168.10.20"] } } }),
+                baremetal({
+                    metallb: { pools: [{ ...pools[0], autoAssign: false }] },
+                    services: { loadBalancer: { pool: "default-pool", addresses: ["192.168.10.20"] } },
+                }),
             );
             assert.deepStrictEqual(config.services.loadBalancer.addresses, ["192.168.10.20"]);
         });

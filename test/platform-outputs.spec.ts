@@ -17,7 +17,7 @@ describe("platform outputs", function () {
     });
 
     it("export the MetalLB pools and mode on bare metal, and nothing of EKS", () => {
-        assert.deepStrictEqual(dev.outputs.metallbPools, ["default-pool"]);
+        assert.deepStrictEqual(dev.outputs.metallbPools, ["dev-default-pool", "dev-fixed"]);
         assert.strictEqual(dev.outputs.metallbMode, "l2");
         assert.strictEqual(dev.outputs.clusterName, undefined);
         assert.strictEqual(dev.outputs.kubeconfig, undefined);

@@ -128,7 +128,7 @@ describe("Services of the shipped stacks", () => {
 
             it("asks MetalLB for the fixed address from the configured pool", () => {
                 const annotations = metadataOf(dev.object(SERVICE, "nginx-lb")).annotations;
-                assert.strictEqual(annotations["metallb.io/address-pool"], "default-pool");
+                assert.strictEqual(annotations["metallb.io/address-pool"], "dev-fixed");
                 assert.strictEqual(annotations["metallb.io/loadBalancerIPs"], "172.18.255.200");
                 assert.strictEqual(annotations[NLB_TYPE], undefined);
             });
@@ -248,7 +248,7 @@ describe("Services: re-exposing a Service already in the cluster (dev with an ov
         const copy = run.object(SERVICE, "legacy-lb");
         assert.strictEqual(metadataOf(copy).namespace, "legacy");
         assert.strictEqual(specOf(copy).type, "LoadBalancer");
-        assert.strictEqual(metadataOf(copy).annotations["metallb.io/address-pool"], "default-pool");
+        assert.strictEqual(metadataOf(copy).annotations["metallb.io/address-pool"], "dev-default-pool");
         assert.strictEqual(metadataOf(copy).annotations["metallb.io/loadBalancerIPs"], undefined);
         assert.ok(specOf(copy).ports.every((port: { nodePort?: number }) => port.nodePort === undefined));
         for (const pool of run.ofType("kubernetes:metallb.io/v1beta1:IPAddressPool")) {

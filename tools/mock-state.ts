@@ -118,6 +118,83 @@ function readConfigMapState(name: string, id?: string): Inputs {
     };
 }
 
+/** The bare-metal cluster the mocks stand for: what a read of MetalLB's objects and the cluster facts find. */
+export interface MockCluster {
+    /** The API server's version (`+k3s1` for k3s). */
+    readonly kubeVersion: string;
+    /** MetalLB's CRDs are installed (by another stack, an admin or a distribution). */
+    readonly metallbInstalled: boolean;
+    /** IPAddressPools already in the cluster, by `namespace/name`. */
+    readonly pools: Readonly<Record<string, { addresses: string[]; autoAssign?: boolean }>>;
+}
+
+export const DEFAULT_MOCK_CLUSTER: MockCluster = {
+    kubeVersion: "v1.34.1",
+    metallbInstalled: true,
+    pools: { "metallb-system/shared-fixed": { addresses: ["172.18.255.199/32"], autoAssign: false } },
+};
+
+let mockCluster: MockCluster = DEFAULT_MOCK_CLUSTER;
+
+/** Changes the mock cluster for the runs that follow (tests); resetMockCluster puts the default back. */
+export function setMockCluster(changes: Partial<MockCluster>): void {
+    mockCluster = { ...mockCluster, ...changes };
+}
+
+export function resetMockCluster(): void {
+    mockCluster = DEFAULT_MOCK_CLUSTER;
+}
+
+/** What pulumi-kubernetes' engine says when a read finds nothing (pulumi pkg/resource/deploy/step.go, ReadStep). */
+function notFound(id: string): never {
+    throw new Error(`resource '${id}' does not exist`);
+}
+
+const METALLB_KINDS: Record<string, string> = {
+    ipaddresspools: "IPAddressPool",
+    l2advertisements: "L2Advertisement",
+    bgpadvertisements: "BGPAdvertisement",
+    bgppeers: "BGPPeer",
+};
+
+/** A CRD read from the cluster (`CustomResourceDefinition.get`): MetalLB's, when the mock cluster has them. */
+function readCrdState(id: string): Inputs {
+    const [plural, ...group] = id.split(".");
+    const kind = METALLB_KINDS[plural];
+    if (group.join(".") !== "metallb.io" || !kind || !mockCluster.metallbInstalled) notFound(id);
+    return {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        metadata: { name: id, labels: { "app.kubernetes.io/managed-by": "Helm" } },
+        spec: { group: "metallb.io", names: { kind, plural }, scope: "Namespaced" },
+        status: { acceptedNames: { kind, plural } },
+    };
+}
+
+/** An IPAddressPool read from the cluster by `namespace/name`. */
+function readPoolState(id: string): Inputs {
+    const pool = mockCluster.pools[id];
+    if (!pool || !mockCluster.metallbInstalled) notFound(id);
+    const [namespace, name] = id.split("/");
+    return { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool", metadata: { name, namespace }, spec: pool };
+}
+
+/**
+ * The rendered cluster-facts chart (components/baremetal/cluster-facts.ts): one ConfigMap of what Helm's
+ * `.Capabilities` says about the mock cluster.
+ */
+function clusterFactsManifest(): Inputs {
+    const apis = [
+        "metallb.io/v1beta1/IPAddressPool",
+        "metallb.io/v1beta1/L2Advertisement",
+        "metallb.io/v1beta1/BGPAdvertisement",
+        "metallb.io/v1beta2/BGPPeer",
+    ];
+    const data: Record<string, string> = { kubeVersion: mockCluster.kubeVersion };
+    for (const api of apis) data[api] = String(mockCluster.metallbInstalled);
+    return { result: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cluster-facts" }, data }] };
+}
+
 function serviceState(name: string, inputs: Inputs, id?: string): Inputs {
     if (inputs.spec === undefined) return existingServiceState(name, id);
     const spec = { ...(inputs.spec ?? {}) };
@@ -155,6 +232,10 @@ export function mockResourceState(type: string, name: string, inputs: Inputs, id
             return inputs.metadata === undefined
                 ? readConfigMapState(name, id)
                 : { ...inputs, metadata: { ...inputs.metadata, uid: `uid-${stableNumber(name, 1e9)}` } };
+        case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
+            return inputs.metadata === undefined && id ? readCrdState(id) : inputs;
+        case "kubernetes:metallb.io/v1beta1:IPAddressPool":
+            return inputs.spec === undefined && id ? readPoolState(id) : inputs;
         case "eks:index:Cluster":
             return {
                 ...inputs,
@@ -245,6 +326,10 @@ export function mockCallResult(token: string, inputs: Inputs): Inputs {
             return subnets(inputs);
         case "aws:ec2/getSubnet:getSubnet":
             return subnet(inputs);
+        case "kubernetes:helm:template":
+            return String(inputs.jsonOpts ?? "").includes('"release_name":"cluster-facts"')
+                ? clusterFactsManifest()
+                : {};
         case "aws:iam/getPolicyDocument:getPolicyDocument":
             return { json: JSON.stringify({ Version: "2012-10-17", Statement: inputs.statements ?? [] }) };
         default:

@@ -25,17 +25,20 @@ export interface BGPAdvertisementSpec {
     peers?: string[];
 }
 
-/** Name of the one L2Advertisement a bare-metal stack creates. */
+/** Name of the one L2Advertisement a bare-metal stack creates, after the stack's prefix. */
 export const L2_ADVERTISEMENT_NAME = "l2-advertisement";
 
 /**
  * The L2Advertisement's spec. Pools are always listed by name (every configured pool by default), so a pool
  * someone else adds to metallb-system is not announced by this stack by accident.
  */
-export function l2AdvertisementSpec(metallb: MetalLbConfig): L2AdvertisementSpec {
+export function l2AdvertisementSpec(
+    metallb: MetalLbConfig,
+    poolObjectName: (name: string) => string = (name) => name,
+): L2AdvertisementSpec {
     const { l2 } = metallb;
     return {
-        ipAddressPools: [...(l2.pools ?? metallb.pools.map((pool) => pool.name))],
+        ipAddressPools: (l2.pools ?? metallb.pools.map((pool) => pool.name)).map(poolObjectName),
         ...(l2.interfaces.length > 0 ? { interfaces: [...l2.interfaces] } : {}),
         ...(l2.nodeSelectors.length > 0
             ? { nodeSelectors: l2.nodeSelectors.map((selector) => ({ matchLabels: { ...selector.matchLabels } })) }
@@ -43,15 +46,23 @@ export function l2AdvertisementSpec(metallb: MetalLbConfig): L2AdvertisementSpec
     };
 }
 
-/** A BGPAdvertisement's spec; fields left out of the config stay out, so MetalLB's defaults apply. */
-export function bgpAdvertisementSpec(ad: BgpAdvertisementConfig, metallb: MetalLbConfig): BGPAdvertisementSpec {
+/**
+ * A BGPAdvertisement's spec; fields left out of the config stay out, so MetalLB's defaults apply. Pools and
+ * peers are named by their object names (the stack's prefix added).
+ */
+export function bgpAdvertisementSpec(
+    ad: BgpAdvertisementConfig,
+    metallb: MetalLbConfig,
+    poolObjectName: (name: string) => string = (name) => name,
+    peerObjectName: (name: string) => string = (name) => name,
+): BGPAdvertisementSpec {
     return {
-        ipAddressPools: [...(ad.pools ?? metallb.pools.map((pool) => pool.name))],
+        ipAddressPools: (ad.pools ?? metallb.pools.map((pool) => pool.name)).map(poolObjectName),
         ...(ad.aggregationLength !== undefined ? { aggregationLength: ad.aggregationLength } : {}),
         ...(ad.aggregationLengthV6 !== undefined ? { aggregationLengthV6: ad.aggregationLengthV6 } : {}),
         ...(ad.localPref !== undefined ? { localPref: ad.localPref } : {}),
         ...(ad.communities.length > 0 ? { communities: [...ad.communities] } : {}),
-        ...(ad.peers !== undefined ? { peers: [...ad.peers] } : {}),
+        ...(ad.peers !== undefined ? { peers: ad.peers.map(peerObjectName) } : {}),
     };
 }
 

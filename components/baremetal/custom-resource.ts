@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 
-/** The namespace MetalLB runs in and watches for its custom resources. */
+/** The namespace MetalLB runs in and watches for its custom resources, unless `metallb.namespace` says otherwise. */
 export const METALLB_NAMESPACE = "metallb-system";
 
 /** A label selector as MetalLB's CRDs take it (node selectors, pool selectors). */
@@ -10,17 +10,19 @@ export interface LabelSelector {
     matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
 }
 
-/** What every MetalLB custom resource wrapper takes: the object's name (in metallb-system) and its spec. */
+/** What every MetalLB custom resource wrapper takes: the object's name and namespace, and its spec. */
 export interface MetalLbResourceArgs<Spec> {
     /** `metadata.name`: set explicitly, because Services and advertisements refer to pools by name. */
     name: string;
+    /** Where MetalLB runs: it reads its custom resources from its own namespace only. @default METALLB_NAMESPACE */
+    namespace?: string;
     spec: pulumi.Input<Spec>;
     /** Extra labels on the object. */
     labels?: Record<string, string>;
 }
 
 /**
- * A MetalLB custom resource with a typed `spec`, always in metallb-system. The subclasses fix `apiVersion`
+ * A MetalLB custom resource with a typed `spec`, in MetalLB's namespace. The subclasses fix `apiVersion`
  * and `kind`; `k8s.apiextensions.CustomResource` itself takes any fields.
  */
 export abstract class MetalLbCustomResource<Spec extends object> extends k8s.apiextensions.CustomResource {
@@ -39,7 +41,7 @@ export abstract class MetalLbCustomResource<Spec extends object> extends k8s.api
             {
                 apiVersion,
                 kind,
-                metadata: { name: args.name, namespace: METALLB_NAMESPACE, labels: args.labels },
+                metadata: { name: args.name, namespace: args.namespace ?? METALLB_NAMESPACE, labels: args.labels },
                 spec: args.spec,
             },
             opts,

@@ -42,6 +42,12 @@ export function configDigest(configText: string): string {
 export interface KubeProxyStrictArpArgs {
     /** @default true */
     strictARP?: boolean;
+    /**
+     * The ConfigMap to read, `namespace/name`. An Output that fails (with a message of its own) stops the read
+     * before it is sent: the platform uses it to refuse clusters that have no such ConfigMap, where the read's
+     * own not-found would be all the user sees. @default "kube-system/kube-proxy"
+     */
+    liveId?: pulumi.Input<string>;
 }
 
 /**
@@ -70,9 +76,11 @@ export class KubeProxyStrictArp extends pulumi.ComponentResource {
         const strictARP = args.strictARP ?? true;
         const metadata = { name: KUBE_PROXY.name, namespace: KUBE_PROXY.namespace };
 
-        const live = k8s.core.v1.ConfigMap.get(`${name}-live`, `${KUBE_PROXY.namespace}/${KUBE_PROXY.name}`, {
-            parent: this,
-        });
+        const live = k8s.core.v1.ConfigMap.get(
+            `${name}-live`,
+            args.liveId ?? `${KUBE_PROXY.namespace}/${KUBE_PROXY.name}`,
+            { parent: this },
+        );
         this.config = live.data.apply((data) => withStrictArp(data?.[KUBE_PROXY.key], strictARP));
         this.mode = this.config.apply(kubeProxyMode);
         this.mode.apply((mode) => {

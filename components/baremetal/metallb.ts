@@ -9,6 +9,25 @@ import { METALLB_NAMESPACE } from "./custom-resource";
 export const METALLB_CHART = { repo: "https://metallb.github.io/metallb", chart: "metallb" } as const;
 
 /**
+ * The Helm release name. helm.v4.Chart would otherwise use the Pulumi resource name
+ * (pulumi-kubernetes provider/pkg/provider/helm/v4/chart.go: `if chartArgs.Name == "" { chartArgs.Name = name }`),
+ * and the chart names its objects after the release (charts/metallb/templates/_helpers.tpl, `metallb.fullname`,
+ * v0.16.1: the release name alone when it contains "metallb"). So the speaker is `metallb-speaker` and the
+ * controller `metallb-controller`, as in MetalLB's own docs, and every pod carries
+ * `app.kubernetes.io/instance: metallb`.
+ */
+export const METALLB_RELEASE = "metallb";
+
+/** Labels that select every speaker pod of the release (charts/metallb/templates/speaker.yaml, v0.16.1). */
+export function speakerPodLabels(): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": "metallb",
+        "app.kubernetes.io/instance": METALLB_RELEASE,
+        "app.kubernetes.io/component": "speaker",
+    };
+}
+
+/**
  * Pod Security labels for metallb-system: the speaker runs on the host network with NET_RAW and friends, so
  * the namespace must admit privileged pods (https://metallb.io/installation/#installation-with-helm).
  */
@@ -35,17 +54,22 @@ export function metallbBackend(metallb: Pick<MetalLbConfig, "frrk8s">): MetalLbB
 /** A subset of the chart's values: the ones this program sets. */
 export interface MetalLbChartValues {
     frrk8s: { enabled: boolean };
-    speaker: { frr: { enabled: boolean } };
+    speaker: { frr: { enabled: boolean }; ignoreExcludeLB: boolean };
 }
 
 /**
  * Chart values. Since 0.16 the chart enables the FRR-K8s backend by default; native mode turns it off.
  * The speaker's own FRR container (the older "FRR mode") stays off in both: FRR-K8s replaces it.
+ * `speaker.ignoreExcludeLB` (values.yaml, v0.16.1) passes `--ignore-exclude-lb`: without it a speaker on a node
+ * labelled `node.kubernetes.io/exclude-from-external-load-balancers` announces nothing
+ * (speaker/layer2_controller.go, bgp_controller.go), and kubeadm puts that label on every control-plane node.
  */
-export function metallbChartValues(metallb: Pick<MetalLbConfig, "frrk8s">): MetalLbChartValues {
+export function metallbChartValues(
+    metallb: Pick<MetalLbConfig, "frrk8s"> & Partial<Pick<MetalLbConfig, "ignoreExcludeLB">>,
+): MetalLbChartValues {
     return {
         frrk8s: { enabled: metallbBackend(metallb) === "frr-k8s" },
-        speaker: { frr: { enabled: false } },
+        speaker: { frr: { enabled: false }, ignoreExcludeLB: metallb.ignoreExcludeLB ?? false },
     };
 }
 
@@ -54,9 +78,18 @@ export interface MetalLbArgs {
     chartVersion: string;
     /** Use the FRR-K8s backend instead of native mode. @default false */
     frrk8s?: boolean;
+    /** Announce from nodes labelled exclude-from-external-load-balancers too. @default false */
+    ignoreExcludeLB?: boolean;
+    /** The namespace to create and install into. @default METALLB_NAMESPACE */
+    namespace?: string;
 }
 
-/** The metallb-system namespace and MetalLB itself from its official Helm chart. */
+/**
+ * MetalLB's namespace (metallb-system unless configured) and MetalLB itself from its official Helm chart. One per
+ * cluster: the chart also writes objects whose names do not follow the release (the
+ * `metallb-webhook-configuration` ValidatingWebhookConfiguration, the CRDs, `metallb-excludel2`; chart v0.16.1),
+ * so on a shared cluster one stack installs it and the others set `metallb.install: false`.
+ */
 export class MetalLb extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     /**
@@ -68,24 +101,28 @@ export class MetalLb extends pulumi.ComponentResource {
     public readonly namespaceName: pulumi.Output<string>;
     public readonly chartVersion: pulumi.Output<string>;
     public readonly backend: pulumi.Output<MetalLbBackend>;
+    /** The values given to the chart: a change of any of them re-runs the webhook check. */
+    public readonly values: MetalLbChartValues;
 
     constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stateful-nginx:baremetal:MetalLb", name, {}, opts);
-        const settings = { frrk8s: args.frrk8s ?? false };
+        const settings = { frrk8s: args.frrk8s ?? false, ignoreExcludeLB: args.ignoreExcludeLB ?? false };
 
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            { metadata: { name: METALLB_NAMESPACE, labels: metallbNamespaceLabels() } },
+            { metadata: { name: args.namespace ?? METALLB_NAMESPACE, labels: metallbNamespaceLabels() } },
             { parent: this },
         );
+        this.values = metallbChartValues(settings);
         this.chart = new helm.Chart(
             `${name}-chart`,
             {
+                name: METALLB_RELEASE,
                 chart: METALLB_CHART.chart,
                 repositoryOpts: { repo: METALLB_CHART.repo },
                 version: args.chartVersion,
                 namespace: this.namespace.metadata.name,
-                values: { ...metallbChartValues(settings) },
+                values: { ...this.values },
             },
             { parent: this, dependsOn: [this.namespace] },
         );

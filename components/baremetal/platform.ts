@@ -12,9 +12,11 @@ import {
     MetalLbL2Advertisement,
 } from "./advertisements";
 import { bgpPeerSpec, MetalLbBgpPeer } from "./bgp-peer";
-import { KubeProxyStrictArp } from "./kube-proxy";
+import { ClusterFacts, embeddedKubeProxy, METALLB_APIS, missingMetalLbApis, readClusterFacts } from "./cluster-facts";
+import { KUBE_PROXY, KubeProxyStrictArp } from "./kube-proxy";
 import { MetalLb } from "./metallb";
-import { MetalLbWebhookCheck } from "./webhook-check";
+import { stackObjectName } from "./names";
+import { MetalLbWebhookCheck, WEBHOOK_CHECK_NAME, webhookCheckTrigger } from "./webhook-check";
 
 /** Service annotations MetalLB reads (the `metallb.universe.tf/` prefix is deprecated). */
 export const METALLB_ANNOTATIONS = {
@@ -42,18 +44,90 @@ export function loadBalancerPool(
     return pools[0]?.name;
 }
 
-/** Annotations for the LoadBalancer Service: its pool, and its fixed addresses when it has any. */
+/**
+ * Annotations for the LoadBalancer Service: its pool, and its fixed addresses when it has any. A pool of the
+ * stack's own is named by its object name (`poolObjectName`, the stack's prefix added); a pool the stack does not
+ * create (an existing one, with `metallb.install: false`) by its name as it is.
+ */
 export function loadBalancerAnnotations(
     loadBalancer: Pick<ServicesConfig["loadBalancer"], "pool" | "addresses">,
     pools: readonly Pick<MetalLbPoolConfig, "name" | "addresses">[],
+    poolObjectName: (name: string) => string = (name) => name,
 ): Record<string, string> {
     const pool = loadBalancerPool(loadBalancer, pools);
+    const own = pools.some((candidate) => candidate.name === pool);
     return {
-        ...(pool !== undefined ? { [METALLB_ANNOTATIONS.pool]: pool } : {}),
+        ...(pool !== undefined ? { [METALLB_ANNOTATIONS.pool]: own ? poolObjectName(pool) : pool } : {}),
         ...(loadBalancer.addresses.length > 0
             ? { [METALLB_ANNOTATIONS.addresses]: loadBalancer.addresses.join(",") }
             : {}),
     };
+}
+
+/**
+ * What stops a stack before it creates anything, from what the cluster says about itself (one line naming the
+ * key to change), or undefined when nothing does.
+ */
+export function preflightProblem(
+    metallb: Pick<MetalLbConfig, "install" | "mode" | "namespace" | "strictARP">,
+    facts: ClusterFacts,
+): string | undefined {
+    if (!metallb.install) {
+        const needed = missingMetalLbApis(facts).filter((api) => requiredMetalLbApis(metallb.mode).includes(api));
+        if (needed.length > 0) {
+            return (
+                `stateful-nginx:metallb.install: got false; MetalLB must then already run in the cluster, but its API ` +
+                `(${needed.join(", ")}) is not served (or the cluster could not be reached): install MetalLB into ${metallb.namespace} first, or set metallb.install: true`
+            );
+        }
+    }
+    const embedded = embeddedKubeProxy(facts);
+    if (metallb.install && metallb.strictARP && embedded) {
+        return (
+            `stateful-nginx:metallb.strictARP: got true; ${embedded} (${facts.kubeVersion}) runs kube-proxy without the ` +
+            `${KUBE_PROXY.namespace}/${KUBE_PROXY.name} ConfigMap, so strictARP cannot be set there: set it false and start ` +
+            `${embedded} with --kube-proxy-arg ipvs-strict-arp=true (needed only in IPVS mode)`
+        );
+    }
+    return undefined;
+}
+
+/** The fields of an existing IPAddressPool the platform looks at. */
+export interface ExistingPoolSpec {
+    addresses?: string[];
+    autoAssign?: boolean;
+}
+
+/**
+ * Fixed addresses from a pool the stack does not create: the same rule as for its own pools (config/metallb.ts,
+ * checkLoadBalancerPool), checked on the pool as the cluster has it. `autoAssign` defaults to true in MetalLB.
+ */
+export function existingPoolProblem(
+    spec: ExistingPoolSpec | undefined,
+    addresses: readonly string[],
+    pool: string,
+): string | undefined {
+    if (addresses.length === 0 || spec?.autoAssign === false) return undefined;
+    return (
+        `stateful-nginx:services.loadBalancer.addresses: got ${JSON.stringify(addresses)}; pool ${pool} hands out ` +
+        "addresses to any LoadBalancer Service (autoAssign is not false), so another Service can take a fixed one " +
+        "first: use a pool with autoAssign: false"
+    );
+}
+
+/** The MetalLB APIs a stack that does not install MetalLB needs, by the mode it announces in. */
+export function requiredMetalLbApis(mode: MetalLbConfig["mode"]): string[] {
+    return METALLB_APIS.filter((api) =>
+        mode === "l2" ? !/\/(BGPAdvertisement|BGPPeer)$/.test(api) : !api.endsWith("/L2Advertisement"),
+    );
+}
+
+/** The CRDs a stack that does not install MetalLB reads, by the mode it announces in. */
+export function requiredCrds(mode: MetalLbConfig["mode"]): string[] {
+    return [
+        "ipaddresspools.metallb.io",
+        ...(mode === "l2" ? ["l2advertisements.metallb.io"] : ["bgpadvertisements.metallb.io", "bgppeers.metallb.io"]),
+    ];
 }
 
 export interface BareMetalPlatformArgs {
@@ -66,18 +140,35 @@ export interface BareMetalPlatformArgs {
     loadBalancer: Pick<ServicesConfig["loadBalancer"], "pool" | "addresses">;
     /** @default "standard" (kind's and many distributions' default class) */
     storageClassName?: pulumi.Input<string>;
+    /**
+     * Prefix of the name of every object the platform creates in MetalLB's namespace (pools, advertisements,
+     * peers, the webhook check), so stacks that share a cluster never write the same object.
+     * @default the stack's name
+     */
+    stackName?: string;
 }
 
 /** An existing cluster reached by kubeconfig, with MetalLB giving LoadBalancer Services their addresses. */
 export class BareMetalPlatform extends pulumi.ComponentResource {
     public readonly target: ClusterTarget;
     public readonly provider: k8s.Provider;
-    public readonly metallb: MetalLb;
+    /** MetalLB's chart and namespace; undefined with `metallb.install: false`. */
+    public readonly metallb?: MetalLb;
+    /** With `metallb.install: false`: MetalLB's CRDs, read from the cluster. */
+    public readonly crds: k8s.apiextensions.v1.CustomResourceDefinition[];
+    /** With `metallb.install: false` and `services.loadBalancer.pool` naming no pool of the stack's: that pool. */
+    public readonly existingPool?: k8s.apiextensions.CustomResource;
     public readonly pools: MetalLbAddressPool[];
     public readonly l2Advertisements: MetalLbL2Advertisement[];
     public readonly bgpPeers: MetalLbBgpPeer[];
     public readonly bgpAdvertisements: MetalLbBgpAdvertisement[];
     public readonly kubeProxy?: KubeProxyStrictArp;
+    /**
+     * Settles once what the cluster says about itself has been checked (MetalLB there when not installed, no
+     * embedded kube-proxy when strictARP is asked for); rejects with a one-line RunError otherwise. The program
+     * awaits it before it registers the workload.
+     */
+    public readonly preflight: Promise<void>;
     /** Names of the MetalLB pools, as Services name them in `metallb.io/address-pool`. */
     public readonly poolNames: pulumi.Output<string[]>;
     public readonly mode: pulumi.Output<MetalLbConfig["mode"]>;
@@ -85,6 +176,9 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
     constructor(name: string, args: BareMetalPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stateful-nginx:platform:BareMetalPlatform", name, {}, opts);
         const { metallb } = args;
+        const stack = args.stackName ?? pulumi.getStack();
+        const objectName = (base: string) => stackObjectName(stack, base);
+        const namespace = metallb.namespace;
 
         this.provider = new k8s.Provider(
             `${name}-k8s`,
@@ -97,37 +191,93 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
         );
         const children = { parent: this, provider: this.provider };
 
-        this.metallb = new MetalLb(
-            `${name}-metallb`,
-            { chartVersion: metallb.chartVersion, frrk8s: metallb.frrk8s },
-            children,
-        );
-        // The custom resources wait for the chart (every object ready) and for MetalLB's webhook to answer:
-        // see MetalLbWebhookCheck for the race (metallb/metallb#1540, #1597, #1612) this avoids.
-        const webhook = new MetalLbWebhookCheck(
-            `${name}-webhook-check`,
-            { trigger: metallb.chartVersion, after: [this.metallb.chart] },
-            children,
-        );
-        const afterMetalLb = { ...children, dependsOn: [this.metallb.chart, webhook.job] };
+        // Only what needs the cluster's word asks for it: a stack that installs MetalLB and leaves kube-proxy
+        // alone goes straight on.
+        const needsFacts = !metallb.install || metallb.strictARP;
+        this.preflight = needsFacts
+            ? readClusterFacts(this.provider, this).then((facts) => {
+                  const problem = preflightProblem(metallb, facts);
+                  if (problem !== undefined) throw new pulumi.RunError(problem);
+              })
+            : Promise.resolve();
+        // An id that is sent only once the preflight passed: a failed check stops the read with its own line.
+        const afterPreflight = (id: string) => pulumi.output(this.preflight.then(() => id));
 
+        let after: pulumi.Resource[];
+        if (metallb.install) {
+            this.metallb = new MetalLb(
+                `${name}-metallb`,
+                {
+                    chartVersion: metallb.chartVersion,
+                    frrk8s: metallb.frrk8s,
+                    ignoreExcludeLB: metallb.ignoreExcludeLB,
+                    namespace,
+                },
+                children,
+            );
+            // The custom resources wait for the chart (every object ready) and for MetalLB's webhook to answer:
+            // see MetalLbWebhookCheck for the race (metallb/metallb#1540, #1597, #1612) this avoids.
+            const webhook = new MetalLbWebhookCheck(
+                `${name}-webhook-check`,
+                {
+                    trigger: webhookCheckTrigger(metallb.chartVersion, this.metallb.values),
+                    after: [this.metallb.chart],
+                    objectName: objectName(WEBHOOK_CHECK_NAME),
+                    namespace,
+                },
+                children,
+            );
+            this.crds = [];
+            after = [this.metallb.chart, webhook.job];
+        } else {
+            this.crds = requiredCrds(metallb.mode).map((crd) =>
+                k8s.apiextensions.v1.CustomResourceDefinition.get(
+                    `${name}-crd-${crd.split(".")[0]}`,
+                    afterPreflight(crd),
+                    children,
+                ),
+            );
+            after = [...this.crds];
+        }
+        const afterMetalLb = { ...children, dependsOn: after };
+
+        const lb = args.loadBalancer;
+        const ownPool = (pool: string) => metallb.pools.some((candidate) => candidate.name === pool);
+        if (!metallb.install && lb.pool !== undefined && !ownPool(lb.pool)) {
+            // The constructor with an id reads; unlike CustomResource.get it also brings back `spec`.
+            this.existingPool = new k8s.apiextensions.CustomResource(
+                `${name}-existing-pool`,
+                { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool", metadata: undefined, spec: undefined },
+                { ...afterMetalLb, id: afterPreflight(`${namespace}/${lb.pool}`) },
+            );
+        }
+
+        // Renaming a pool keeps its addresses, and MetalLB's webhook refuses two pools that overlap: the old
+        // object must go before the new one is created.
+        const replaceFirst = { deleteBeforeReplace: true };
         this.pools = metallb.pools.map(
             (pool) =>
                 new MetalLbAddressPool(
                     `${name}-pool-${pool.name}`,
-                    { name: pool.name, spec: addressPoolSpec(pool) },
-                    afterMetalLb,
+                    { name: objectName(pool.name), namespace, spec: addressPoolSpec(pool) },
+                    { ...afterMetalLb, ...replaceFirst },
                 ),
         );
+        const poolObjectName = (pool: string) => (ownPool(pool) ? objectName(pool) : pool);
+        const peerObjectName = (peer: string) => objectName(peer);
         // Advertisements name their pools, so they also wait for them: MetalLB never sees an advertisement
         // for a pool that does not exist yet.
         const afterPools = { ...afterMetalLb, dependsOn: [...afterMetalLb.dependsOn, ...this.pools] };
         this.l2Advertisements =
-            metallb.mode === "l2"
+            metallb.mode === "l2" && metallb.pools.length > 0
                 ? [
                       new MetalLbL2Advertisement(
                           `${name}-l2`,
-                          { name: L2_ADVERTISEMENT_NAME, spec: l2AdvertisementSpec(metallb) },
+                          {
+                              name: objectName(L2_ADVERTISEMENT_NAME),
+                              namespace,
+                              spec: l2AdvertisementSpec(metallb, poolObjectName),
+                          },
                           afterPools,
                       ),
                   ]
@@ -138,7 +288,7 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
                       (peer) =>
                           new MetalLbBgpPeer(
                               `${name}-peer-${peer.name}`,
-                              { name: peer.name, spec: bgpPeerSpec(peer) },
+                              { name: peerObjectName(peer.name), namespace, spec: bgpPeerSpec(peer) },
                               afterMetalLb,
                           ),
                   )
@@ -149,26 +299,51 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
                       (ad) =>
                           new MetalLbBgpAdvertisement(
                               `${name}-bgp-${ad.name}`,
-                              { name: ad.name, spec: bgpAdvertisementSpec(ad, metallb) },
+                              {
+                                  name: objectName(ad.name),
+                                  namespace,
+                                  spec: bgpAdvertisementSpec(ad, metallb, poolObjectName, peerObjectName),
+                              },
                               { ...afterPools, dependsOn: [...afterPools.dependsOn, ...this.bgpPeers] },
                           ),
                   )
                 : [];
-        this.kubeProxy = metallb.strictARP
-            ? new KubeProxyStrictArp(`${name}-kube-proxy`, { strictARP: true }, children)
-            : undefined;
+        this.kubeProxy =
+            metallb.install && metallb.strictARP
+                ? new KubeProxyStrictArp(
+                      `${name}-kube-proxy`,
+                      { strictARP: true, liveId: afterPreflight(`${KUBE_PROXY.namespace}/${KUBE_PROXY.name}`) },
+                      children,
+                  )
+                : undefined;
+
+        const annotations: Record<string, pulumi.Input<string>> = loadBalancerAnnotations(
+            lb,
+            metallb.pools,
+            poolObjectName,
+        );
+        if (this.existingPool && lb.addresses.length > 0) {
+            const spec = (this.existingPool as unknown as { spec: pulumi.Output<ExistingPoolSpec | undefined> }).spec;
+            annotations[METALLB_ANNOTATIONS.addresses] = spec.apply((live) => {
+                const problem = existingPoolProblem(live, lb.addresses, `${namespace}/${lb.pool}`);
+                if (problem !== undefined) throw new pulumi.RunError(problem);
+                return lb.addresses.join(",");
+            });
+        }
 
         this.target = {
             kind: "baremetal",
             provider: this.provider,
             storageClassName: args.storageClassName ?? "standard",
-            ready: [],
+            // Without an install, the workload waits until MetalLB is known to be there.
+            ready: [...this.crds],
             loadBalancer: {
-                annotations: loadBalancerAnnotations(args.loadBalancer, metallb.pools),
+                annotations,
                 // A LoadBalancer Service created before its pool is announced waits 10 minutes for an address
                 // and fails `pulumi up`; with IPVS it also needs kube-proxy restarted with strictARP.
                 ready: [
-                    this.metallb.chart,
+                    ...(this.metallb ? [this.metallb.chart] : this.crds),
+                    ...(this.existingPool ? [this.existingPool] : []),
                     ...this.pools,
                     ...this.l2Advertisements,
                     ...this.bgpPeers,
@@ -177,7 +352,9 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
                 ],
             },
         };
-        this.poolNames = pulumi.output(metallb.pools.map((pool) => pool.name));
+        this.poolNames = pulumi.output(
+            metallb.pools.length > 0 ? metallb.pools.map((pool) => objectName(pool.name)) : lb.pool ? [lb.pool] : [],
+        );
         this.mode = pulumi.output(metallb.mode);
         this.registerOutputs({ poolNames: this.poolNames, mode: this.mode });
     }

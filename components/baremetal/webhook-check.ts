@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
@@ -6,19 +7,61 @@ import { METALLB_NAMESPACE } from "./custom-resource";
 /** A pinned kubectl image (from the Kubernetes project's registry; it has no shell, only kubectl). */
 export const WEBHOOK_CHECK_IMAGE = "registry.k8s.io/kubectl:v1.34.1";
 
-/** Name of the check's Job and of the ServiceAccount, Role, RoleBinding and ConfigMap it uses. */
+/**
+ * What the check's Job, ServiceAccount, Role, RoleBinding and ConfigMap are called, after the stack's name
+ * prefix (see stackObjectName): they live in MetalLB's namespace, which stacks share.
+ */
 export const WEBHOOK_CHECK_NAME = "metallb-webhook-check";
+
+/**
+ * How long the check may take. pulumi-kubernetes waits 10 minutes for a Job (provider/pkg/await/job.go,
+ * `DefaultJobTimeoutMins = 10`, v4.32.0; the same wait is documented on batch/v1 Job in @pulumi/kubernetes 4.34.2)
+ * and fails it at once when the Job's `Failed` condition is set. Kubernetes waits 10 s, 20 s, 40 s, ... between
+ * failed pods (https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-backoff-failure-policy), so six
+ * retries alone took about 630 s and Pulumi gave up first, with a timeout instead of the check's own error. The
+ * deadline makes the Job fail (DeadlineExceeded) well inside Pulumi's wait, whatever the backoff does.
+ */
+export const WEBHOOK_CHECK_TIMING = {
+    /** Retries after the first failed pod: waits of 10+20+40+80 = 150 s between them. */
+    backoffLimit: 4,
+    /** The Job fails after this long, retries included. */
+    activeDeadlineSeconds: 300,
+    /** One attempt gives up on an API request after this long (kubectl's --request-timeout). */
+    requestTimeoutSeconds: 20,
+} as const;
+
+/**
+ * What the Job's pod template carries so that the check runs again when MetalLB changes: the chart version and
+ * a digest of every value given to the chart (FRR-K8s on or off replaces the speakers and the webhook's pods).
+ * A Job's pod template cannot change in place, so Pulumi replaces the Job.
+ */
+export function webhookCheckTrigger(chartVersion: string, values: object): string {
+    const digest = crypto.createHash("sha256").update(canonicalJson(values)).digest("hex").slice(0, 12);
+    return `${chartVersion}-${digest}`;
+}
+
+/** JSON with object keys sorted, so the same values always give the same digest. */
+function canonicalJson(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value)
+            .filter(([, inner]) => inner !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(",")}}`;
+    }
+    return JSON.stringify(value);
+}
 
 /**
  * What the check sends through MetalLB's admission webhook: an empty L2Advertisement, created with
  * `--dry-run=server` so it is validated (the webhook is called) but never stored. An empty spec is valid
  * whatever pools exist, so the only way the request fails is the webhook not answering.
  */
-export function webhookCheckManifest(): string {
+export function webhookCheckManifest(namespace: string = METALLB_NAMESPACE): string {
     return stringify({
         apiVersion: "metallb.io/v1beta1",
         kind: "L2Advertisement",
-        metadata: { name: "webhook-check", namespace: METALLB_NAMESPACE },
+        metadata: { name: "webhook-check", namespace },
         spec: {},
     });
 }
@@ -29,12 +72,14 @@ export interface MetalLbWebhookCheckArgs {
      * these; a component's own `dependsOn` does not order its children.
      */
     after: pulumi.Resource[];
-    /** Rerun the check when this changes (the chart version): the Job's pod template carries it. */
+    /** Rerun the check when this changes (see webhookCheckTrigger): the Job's pod template carries it. */
     trigger: pulumi.Input<string>;
     /** @default WEBHOOK_CHECK_IMAGE */
     image?: string;
-    /** How many failed attempts (pods) before `pulumi up` fails; Kubernetes backs off 10s, 20s, 40s, ... @default 6 */
-    attempts?: number;
+    /** Name of the Job and the objects it uses. @default WEBHOOK_CHECK_NAME */
+    objectName?: string;
+    /** MetalLB's namespace, where the check runs. @default METALLB_NAMESPACE */
+    namespace?: string;
 }
 
 /**
@@ -56,7 +101,8 @@ export class MetalLbWebhookCheck extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetalLbWebhookCheckArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stateful-nginx:baremetal:MetalLbWebhookCheck", name, {}, opts);
-        const metadata = { name: WEBHOOK_CHECK_NAME, namespace: METALLB_NAMESPACE };
+        const namespace = args.namespace ?? METALLB_NAMESPACE;
+        const metadata = { name: args.objectName ?? WEBHOOK_CHECK_NAME, namespace };
         const children = { parent: this, dependsOn: args.after };
 
         const account = new k8s.core.v1.ServiceAccount(`${name}-account`, { metadata }, children);
@@ -74,22 +120,23 @@ export class MetalLbWebhookCheck extends pulumi.ComponentResource {
             {
                 metadata,
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace: METALLB_NAMESPACE }],
+                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace }],
             },
             children,
         );
         const manifest = new k8s.core.v1.ConfigMap(
             `${name}-manifest`,
-            { metadata, data: { "l2advertisement.yaml": webhookCheckManifest() } },
+            { metadata, data: { "l2advertisement.yaml": webhookCheckManifest(namespace) } },
             children,
         );
 
         this.job = new k8s.batch.v1.Job(
             `${name}-job`,
             {
-                metadata,
+                metadata: { ...metadata, annotations: { "pulumi.com/replaceUnready": "true" } },
                 spec: {
-                    backoffLimit: args.attempts ?? 6,
+                    backoffLimit: WEBHOOK_CHECK_TIMING.backoffLimit,
+                    activeDeadlineSeconds: WEBHOOK_CHECK_TIMING.activeDeadlineSeconds,
                     template: {
                         metadata: { annotations: { "stateful-nginx/rerun-for": args.trigger } },
                         spec: {
@@ -110,6 +157,7 @@ export class MetalLbWebhookCheck extends pulumi.ComponentResource {
                                         "--dry-run=server",
                                         "--filename=/check/l2advertisement.yaml",
                                         "--output=name",
+                                        `--request-timeout=${WEBHOOK_CHECK_TIMING.requestTimeoutSeconds}s`,
                                     ],
                                     env: [{ name: "HOME", value: "/tmp" }],
                                     securityContext: {

@@ -31,6 +31,7 @@ export async function createPlatform(config: LoadedConfig): Promise<Platform> {
                 metallb: config.metallb!,
                 loadBalancer: config.services.loadBalancer,
             });
+            await platform.preflight; // what the cluster says must pass before the workload is registered
             return {
                 target: platform.target,
                 outputs: { metallbPools: platform.poolNames, metallbMode: platform.mode },

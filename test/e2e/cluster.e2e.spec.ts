@@ -7,7 +7,8 @@
  *   E2E_KUBECONFIG=$HOME/.kube/config npx mocha test/e2e/cluster.e2e.spec.ts
  *
  * The MetalLB pool is E2E_METALLB_ADDRESSES (a range or CIDR on the nodes' network), or else taken from
- * `docker network inspect kind`.
+ * `docker network inspect kind`. The runner must reach that network (kind on a Linux host does; Docker Desktop
+ * does not route it): the LoadBalancer address is fetched from here, outside the cluster.
  */
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -23,11 +24,13 @@ import {
     claimNameOf,
     claimProblems,
     e2ePrerequisites,
+    fetchFromRunner,
     inPool,
     ipv4SubnetOfDockerNetwork,
     jobOutcome,
     kindStackConfig,
     type KindStackOptions,
+    loadBalancerUrl,
     orderedStartProblems,
     parseClaims,
     parseStatefulSetPods,
@@ -84,12 +87,16 @@ describe("on a real cluster (end to end)", function () {
             `http://${podDns(ordinal)}:8080/`,
         );
 
-    async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+    async function until<T>(
+        what: string,
+        timeoutMs: number,
+        probe: () => T | undefined | Promise<T | undefined>,
+    ): Promise<T> {
         const deadline = Date.now() + timeoutMs;
         let lastError: unknown;
         for (;;) {
             try {
-                const value = probe();
+                const value = await probe();
                 if (value !== undefined) return value;
             } catch (error) {
                 lastError = error;
@@ -215,6 +222,18 @@ describe("on a real cluster (end to end)", function () {
         const status = JSON.parse(kubectl("get", "service", "nginx-lb", "-n", namespace, "-o", "json")).status;
         assert.strictEqual(status.loadBalancer.ingress?.[0]?.ip, address);
         assert.ok(inPool(address, pool), `${address} is not in ${pool}`);
+    });
+
+    it("answers on the LoadBalancer address from the runner, outside the cluster (the address is announced)", async () => {
+        const address = String(outputs.loadBalancerAddress?.value ?? "");
+        const service = JSON.parse(kubectl("get", "service", "nginx-lb", "-n", namespace, "-o", "json"));
+        const url = loadBalancerUrl(address, service.spec.ports[0].port);
+        // A speaker needs a few seconds after the address is assigned to win the election and send ARP.
+        const page = await until(`an answer from ${url} on the runner`, 2 * MINUTE, async () => {
+            const response = await fetchFromRunner(url);
+            return response.status === 200 ? response.body : undefined;
+        });
+        assert.match(page, new RegExp(`Pod ${SET}-\\d+ of namespace ${namespace}`));
     });
 
     it("brings nginx-1 back after it is deleted, with the same claim and the same page", async () => {

@@ -250,3 +250,19 @@ export function jobOutcome(jobJson: string): { succeeded: boolean; reason: strin
     if (failed) return { succeeded: false, reason: `Failed: ${failed.reason ?? ""} ${failed.message ?? ""}`.trim() };
     return { succeeded: false, reason: `not finished (active ${job.status?.active ?? 0})` };
 }
+
+/**
+ * An HTTP GET from this machine (the test runner, outside the cluster), with a timeout. On kind the runner
+ * sits on the nodes' Docker network, so an answer on a MetalLB address proves a speaker announced it (ARP in
+ * L2 mode): the in-cluster verification Job cannot prove that, since kube-proxy answers a LoadBalancer address
+ * inside the cluster without any announcement.
+ */
+export async function fetchFromRunner(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+    return { status: response.status, body: await response.text() };
+}
+
+/** The URL of a LoadBalancer address and port, with IPv6 addresses in brackets. */
+export function loadBalancerUrl(address: string, port: number): string {
+    return address.includes(":") ? `http://[${address}]:${port}/` : `http://${address}:${port}/`;
+}
