@@ -12,6 +12,7 @@ import { metadataOf, runConfig, runStack, specOf, StackRun } from "./helpers";
 const TYPES = {
     chart: "kubernetes:helm.sh/v4:Chart",
     namespace: "kubernetes:core/v1:Namespace",
+    namespacePatch: "kubernetes:core/v1:NamespacePatch",
     job: "kubernetes:batch/v1:Job",
     crd: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
     configMap: "kubernetes:core/v1:ConfigMap",
@@ -42,7 +43,10 @@ async function failureOf(run: Promise<unknown>): Promise<string> {
     assert.fail("expected the program to stop");
 }
 
-/** Kubernetes objects a run creates (reads excluded), as `apiVersion kind namespace/name`. */
+/**
+ * Kubernetes objects a run creates or applies (reads excluded), as `apiVersion kind namespace/name`; a Patch
+ * resource (server-side apply) counts as the object it applies.
+ */
 function createdObjects(run: StackRun): string[] {
     return run.resources
         .filter((resource) => resource.custom && !resource.read && resource.type.startsWith("kubernetes:"))
@@ -50,7 +54,7 @@ function createdObjects(run: StackRun): string[] {
         .map((resource) => {
             const metadata = metadataOf(resource);
             const [, apiVersion, kind] = resource.type.split(":");
-            return `${apiVersion} ${kind} ${metadata.namespace ?? ""}/${metadata.name ?? `<auto ${resource.name}>`}`;
+            return `${apiVersion} ${kind.replace(/Patch$/, "")} ${metadata.namespace ?? ""}/${metadata.name ?? `<auto ${resource.name}>`}`;
         });
 }
 
@@ -84,8 +88,9 @@ describe("bare metal where MetalLB already runs (metallb.install: false)", funct
 
     it("installs nothing of MetalLB: no chart, no namespace of its own, no webhook check, no kube-proxy change", () => {
         assert.deepStrictEqual(run.ofType(TYPES.chart), []);
+        assert.deepStrictEqual(run.ofType(TYPES.namespace), []);
         assert.deepStrictEqual(
-            run.ofType(TYPES.namespace).map((namespace) => metadataOf(namespace).name),
+            run.ofType(TYPES.namespacePatch).map((namespace) => metadataOf(namespace).name),
             ["stateful-nginx-staging"],
         );
         assert.ok(!run.ofType(TYPES.job).some((job) => /webhook/.test(metadataOf(job).name)));

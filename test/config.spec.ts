@@ -73,7 +73,10 @@ describe("config", () => {
             const config = parseConfig(
                 baremetal({
                     metallb: {
-                        pools: [...pools, { name: "v6", addresses: ["fc00:f853:ccd:e799::/124"] }],
+                        pools: [
+                            { ...pools[0], autoAssign: false },
+                            { name: "v6", addresses: ["fc00:f853:ccd:e799::/124"], autoAssign: false },
+                        ],
                     },
                     services: { loadBalancer: { addresses: ["192.168.10.20", "fc00:f853:ccd:e799::5"] } },
                 }),
@@ -259,7 +262,10 @@ describe("config", () => {
         ],
         [
             "two fixed load balancer addresses of the same family",
-            baremetal({ services: { loadBalancer: { addresses: ["192.168.10.20", "192.168.10.21"] } } }),
+            baremetal({
+                metallb: { pools: [{ ...pools[0], autoAssign: false }] },
+                services: { loadBalancer: { addresses: ["192.168.10.20", "192.168.10.21"] } },
+            }),
             "stateful-nginx:services.loadBalancer.addresses[1]",
             '"192.168.10.21"',
             "at most one IPv4 and one IPv6 address (192.168.10.20 is IPv4 too)",

@@ -353,11 +353,20 @@ describe("day 2 on bare metal: the LoadBalancer Service", function () {
 
     it("replaces the Service when its fixed address changes, so up waits for an ingress with the new one", async () => {
         const before = await runStack("dev");
-        const after = await edited(
-            "dev",
-            {},
-            { loadBalancer: { ...services().loadBalancer, addresses: ["172.18.255.201"] } },
+        // The new address moves with its pool of fixed addresses (autoAssign: false).
+        const metallb = stackBlock("dev", "metallb");
+        const pools = metallb.pools.map((pool: Record<string, unknown>) =>
+            pool.name === "fixed" ? { ...pool, addresses: ["172.18.255.201/32"] } : pool,
         );
+        const defaultPool = pools.find((pool: Record<string, unknown>) => pool.name === "default-pool");
+        defaultPool.addresses = ["172.18.255.202-172.18.255.250"];
+        const after = await runStack("dev", {
+            "stateful-nginx:metallb": { ...metallb, pools },
+            "stateful-nginx:services": {
+                ...services(),
+                loadBalancer: { ...services().loadBalancer, addresses: ["172.18.255.201"] },
+            },
+        });
         const lb = step(planUpdate(before.resources, after.resources), SERVICE, "nginx-services-lb");
         assert.strictEqual(lb.op, "replace");
         assert.deepStrictEqual(lb.replaceKeys, ["replacementTrigger"]);

@@ -3,8 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseAllDocuments, stringify } from "yaml";
-import { stackNames } from "../tools/stack-config";
+import { parseAllDocuments, parseDocument, stringify } from "yaml";
+import { stackNames, yamlErrorPosition } from "../tools/stack-config";
 import { testStackConfig } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
@@ -20,6 +20,8 @@ function synth(...args: string[]) {
 }
 
 const FILES = ["manifests.yaml", "resources.json", "graph.mmd"];
+
+const comment = (line: string | undefined) => line?.trim().startsWith("#") ?? false;
 
 describe("npm run synth", function () {
     this.timeout(60000);
@@ -195,9 +197,13 @@ describe("npm run synth", function () {
 
         it("names the file, line and column of a YAML error, at the line that is wrong", () => {
             const lines = fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8").split("\n");
-            // One mapping item indented a space too far, followed (as in the shipped file) by a comment.
-            const wrong = lines.findIndex((line) => line.trim().startsWith("chartVersion:"));
-            assert.ok(lines[wrong + 1].trim().startsWith("#"), "the test expects a comment after the line");
+            // One mapping item indented a space too far, between comments as the shipped file has them: the
+            // parser notices it only at the comments before it.
+            const wrong = lines.findIndex(
+                (line, index) =>
+                    /^\s+[a-zA-Z]+: \S/.test(line) && comment(lines[index - 1]) && comment(lines[index + 1]),
+            );
+            assert.ok(wrong > 0, "the test expects a key between comments in Pulumi.dev.yaml");
             lines[wrong] = ` ${lines[wrong]}`;
             const config = path.join(work, "Pulumi.indent.yaml");
             fs.writeFileSync(config, lines.join("\n"));
@@ -210,6 +216,17 @@ describe("npm run synth", function () {
                 result.stderr,
             );
         });
+
+        for (const [where, text, line] of [
+            ["before the comments", "a:\n  b: [1]\n   c: 2\n  # note\n  d: 3\n", 3],
+            ["after the comments", "a:\n  b: 1\n  # note\n   c: 2\n  d: 3\n", 4],
+        ] as const) {
+            it(`blames the mis-indented item ${where}, not the comments beside it`, () => {
+                const [error] = parseDocument(text).errors;
+                assert.strictEqual(error.code, "BAD_INDENT");
+                assert.deepStrictEqual(yamlErrorPosition(text, error.pos[0], error.code), { line, col: 4 });
+            });
+        }
 
         it("refuses a key under a misspelt namespace, with the key it meant", () => {
             const config = path.join(work, "Pulumi.namespace.yaml");

@@ -48,9 +48,9 @@ function shown(file: string): string {
 }
 
 /**
- * Where a YAML error is, 1-based. The parser notices a mapping item at the wrong column only when it reaches
- * the next line, and reports the start of that line (a comment, often): the item at fault is the last
- * content before it.
+ * Where a YAML error is, 1-based. The parser notices a mapping item at the wrong column only at the comments
+ * or blank lines that stand between two items, and reports the start of those: the item at fault is the
+ * content line just before them (indented differently from the one before it) or just after them.
  */
 export function yamlErrorPosition(text: string, offset: number, code: string): { line: number; col: number } {
     const lines = new LineCounter();
@@ -62,12 +62,25 @@ export function yamlErrorPosition(text: string, offset: number, code: string): {
     const at = lines.linePos(offset);
     if (code !== "BAD_INDENT" || at.col !== 1) return at;
     const source = text.split("\n");
-    for (let line = at.line - 1; line >= 1; line--) {
-        const content = source[line - 1].replace(/\s+$/, "");
-        if (content.trim() === "" || content.trim().startsWith("#")) continue;
-        return { line, col: content.length - content.trimStart().length + 1 };
-    }
-    return at;
+    const isContent = (line: number) => {
+        const content = (source[line - 1] ?? "").trim();
+        return content !== "" && !content.startsWith("#");
+    };
+    const indent = (line: number) => source[line - 1].length - source[line - 1].trimStart().length;
+    const contentLine = (from: number, step: 1 | -1) => {
+        for (let line = from; line >= 1 && line <= source.length; line += step) if (isContent(line)) return line;
+        return undefined;
+    };
+    const before = contentLine(at.line - 1, -1);
+    const after = contentLine(at.line, 1);
+    const beforeThat = before === undefined ? undefined : contentLine(before - 1, -1);
+    // The line before the gap is the odd one when its neighbours on both sides agree and it does not.
+    const blameBefore =
+        before !== undefined &&
+        (after === undefined ||
+            (beforeThat !== undefined && indent(beforeThat) === indent(after) && indent(before) !== indent(after)));
+    const line = blameBefore ? before : after;
+    return line === undefined ? at : { line, col: indent(line) + 1 };
 }
 
 /**

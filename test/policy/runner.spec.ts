@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { engineView, wireValue, withEksChildren } from "../../tools/engine-view";
 import { SECRET_PLACEHOLDER } from "../../tools/mock-runtime";
-import { main, USAGE } from "../../tools/policy";
+import { main, parsePolicyOptions, USAGE } from "../../tools/policy";
 import {
     firstErrorLine,
     formatSummary,
@@ -199,6 +199,26 @@ describe("policy runner: the pack in the analyzer host", () => {
         assert.equal(unjudged.urn, undefined);
         assert.match(unjudged.message, /1 resource not judged, with values known only after the update: /);
         assert.ok(unjudged.message.includes(withBadPort[3].urn), unjudged.message);
+    });
+});
+
+describe("policy runner: which policy config a stack gets", () => {
+    it("takes policy/config/<stack>.json when the stack has one", () => {
+        const options = parsePolicyOptions(["--stack", "dev"]);
+        assert.ok(options !== "help");
+        assert.equal(options.policyConfigFile, path.resolve(__dirname, "../../policy/config/dev.json"));
+    });
+
+    it("runs the pack's own levels and settings for a stack without one, as --policy-pack alone does", () => {
+        const options = parsePolicyOptions(["--stack", "staging"]);
+        assert.ok(options !== "help");
+        assert.equal(options.policyConfigFile, undefined);
+    });
+
+    it("takes --policy-config over the stack's own file", () => {
+        const options = parsePolicyOptions(["--stack", "dev", "--policy-config", "policy/config/prod.json"]);
+        assert.ok(options !== "help");
+        assert.equal(options.policyConfigFile, path.resolve("policy/config/prod.json"));
     });
 });
 
