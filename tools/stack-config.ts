@@ -50,7 +50,7 @@ function shown(file: string): string {
 /**
  * Where a YAML error is, 1-based. The parser notices a mapping item at the wrong column only at the comments
  * or blank lines that stand between two items, and reports the start of those: the item at fault is the
- * content line just before them (indented differently from the one before it) or just after them.
+ * content line just before them or just after them, whichever its neighbours disagree with.
  */
 export function yamlErrorPosition(text: string, offset: number, code: string): { line: number; col: number } {
     const lines = new LineCounter();
@@ -73,14 +73,20 @@ export function yamlErrorPosition(text: string, offset: number, code: string): {
     };
     const before = contentLine(at.line - 1, -1);
     const after = contentLine(at.line, 1);
-    const beforeThat = before === undefined ? undefined : contentLine(before - 1, -1);
-    // The line before the gap is the odd one when its neighbours on both sides agree and it does not.
+    if (before === undefined || after === undefined)
+        return after === undefined ? at : { line: after, col: indent(after) + 1 };
+    const beforeThat = contentLine(before - 1, -1);
+    const afterThat = contentLine(after + 1, 1);
+    // Of the two items either side of the gap, the odd one is the one its other neighbour disagrees with;
+    // with no sibling to go by (a first item right after its parent key), the first item is taken as odd.
     const blameBefore =
-        before !== undefined &&
-        (after === undefined ||
-            (beforeThat !== undefined && indent(beforeThat) === indent(after) && indent(before) !== indent(after)));
+        indent(before) !== indent(after) &&
+        !(afterThat !== undefined && indent(afterThat) === indent(before)) &&
+        (beforeThat === undefined ||
+            indent(beforeThat) === indent(after) ||
+            indent(beforeThat) < Math.min(indent(before), indent(after)));
     const line = blameBefore ? before : after;
-    return line === undefined ? at : { line, col: indent(line) + 1 };
+    return { line, col: indent(line) + 1 };
 }
 
 /**
