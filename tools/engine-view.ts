@@ -31,7 +31,11 @@ export interface ResourceRecord {
     /** Implemented by a provider (`eks:index:Cluster`); absent means judged by its type. */
     readonly remote?: boolean;
     readonly protect?: boolean;
-    readonly options?: { readonly protect?: boolean; readonly ignoreChanges?: readonly string[] };
+    readonly options?: {
+        readonly protect?: boolean;
+        readonly ignoreChanges?: readonly string[];
+        readonly deleteBeforeReplace?: boolean;
+    };
 }
 
 /** A resource as the engine marshals it for the analyzer: properties in wire form. */
@@ -44,6 +48,8 @@ export interface EngineResource {
     readonly properties: Record<string, unknown>;
     readonly protect: boolean;
     readonly ignoreChanges: readonly string[];
+    /** Undefined when the program left it to the provider. */
+    readonly deleteBeforeReplace?: boolean;
     readonly provider?: {
         readonly urn: string;
         readonly type: string;
@@ -201,6 +207,7 @@ export function engineView(records: readonly ResourceRecord[], options: { previe
             properties: isRemote(record) ? {} : (wireValue(properties) as Props),
             protect: record.protect ?? record.options?.protect ?? false,
             ignoreChanges: record.options?.ignoreChanges ?? [],
+            deleteBeforeReplace: record.options?.deleteBeforeReplace,
         };
         if (!provider) return resource;
         return {

@@ -482,6 +482,10 @@ function optionsOf(resource: EngineResource): analyzer.AnalyzerResourceOptions {
     const options = new analyzer.AnalyzerResourceOptions();
     options.setProtect(resource.protect);
     options.setIgnorechangesList([...resource.ignoreChanges]);
+    if (resource.deleteBeforeReplace !== undefined) {
+        options.setDeletebeforereplacedefined(true);
+        options.setDeletebeforereplace(resource.deleteBeforeReplace);
+    }
     options.setParent(resource.parent ?? "");
     options.setCustomtimeouts(new analyzer.AnalyzerResourceOptions.CustomTimeouts());
     return options;

@@ -79,6 +79,20 @@ describe("policy runner: the engine's view of the resources", () => {
         assert.deepEqual(view.stack[2].properties, live);
     });
 
+    it("passes the resource options the program set (protect, ignoreChanges, deleteBeforeReplace)", () => {
+        const lb = {
+            ...service("nginx-lb", { type: "LoadBalancer", selector: { app: "nginx" } }),
+            options: { deleteBeforeReplace: true, ignoreChanges: ["metadata.annotations"] },
+        };
+        const plain = service("nginx-clusterip", { type: "ClusterIP", selector: { app: "nginx" } });
+        const [withOptions, without] = engineView([lb, plain], { preview: true }).analyze;
+        assert.deepEqual(
+            [withOptions.deleteBeforeReplace, withOptions.ignoreChanges, withOptions.protect],
+            [true, ["metadata.annotations"], false],
+        );
+        assert.deepEqual([without.deleteBeforeReplace, without.ignoreChanges], [undefined, []]);
+    });
+
     it("gives resource policies the inputs and stack policies the outputs (an allocated cluster IP)", () => {
         const clusterIp = service("nginx-clusterip", { type: "ClusterIP", selector: { app: "nginx" } });
         const update = engineView([clusterIp], { preview: false });
