@@ -112,6 +112,38 @@ describe("npm run synth", function () {
                 assert.ok(lastNamespace < firstOther || lastNamespace === -1, "a Namespace comes after another object");
             });
 
+            it("declares every namespace it puts objects in, and each ordinal's claim before the StatefulSet", () => {
+                const objects = parseAllDocuments(fs.readFileSync(path.join(out, "manifests.yaml"), "utf8")).map(
+                    (document) => document.toJS() as { kind: string; metadata: { name: string; namespace?: string } },
+                );
+                const declared = new Set(objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name));
+                // Namespaces every cluster has, and those of Services the stack only reads (exposures' copies).
+                const given = new Set(["default", "kube-system"]);
+                const config = testStackConfig(stack).config;
+                const services = JSON.parse(config["stateful-nginx:services"] ?? "{}") as {
+                    exposures?: { from: string }[];
+                };
+                for (const exposure of services.exposures ?? []) {
+                    if (exposure.from.includes("/")) given.add(exposure.from.split("/")[0]);
+                }
+                const undeclared = objects.filter(
+                    (o) =>
+                        o.metadata.namespace && !declared.has(o.metadata.namespace) && !given.has(o.metadata.namespace),
+                );
+                assert.deepStrictEqual(
+                    undeclared.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`),
+                    [],
+                );
+                const kinds = objects.map((o) => o.kind);
+                const claims = objects.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.metadata.name);
+                assert.deepStrictEqual(claims, [
+                    "nginx-persistent-storage-nginx-0",
+                    "nginx-persistent-storage-nginx-1",
+                    "nginx-persistent-storage-nginx-2",
+                ]);
+                assert.ok(kinds.lastIndexOf("PersistentVolumeClaim") < kinds.indexOf("StatefulSet"));
+            });
+
             it("draws every resource in graph.mmd", () => {
                 const graph = fs.readFileSync(path.join(out, "graph.mmd"), "utf8");
                 const rows = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as {

@@ -39,6 +39,9 @@ export function renderResources(resources: readonly RegisteredResource[]): strin
 const KUBERNETES_OBJECT = /^kubernetes:([A-Za-z0-9.-]+)\/([A-Za-z0-9]+):([A-Za-z0-9]+)$/;
 // Types that are not one object: charts and YAML groups expand in the engine, patches change live objects.
 const NOT_AN_OBJECT = /^kubernetes:(helm\.sh|yaml)\/|Patch$/;
+// Patches that are the program's own objects, applied by server-side apply so that a kept one is taken back
+// (components/workload: the namespace and each ordinal's claim): written as the objects they create.
+const OWN_OBJECT_PATCH = /^kubernetes:core\/v1:(Namespace|PersistentVolumeClaim)Patch$/;
 
 // Apply order: what others need first (namespaces, classes, config), custom resources last (their CRDs
 // come from a chart).
@@ -67,11 +70,13 @@ const OTHER_RANK = 9;
 
 /** True for a registered resource that is one Kubernetes object the program declares. */
 export function isKubernetesObject(resource: RegisteredResource): boolean {
-    return !resource.read && KUBERNETES_OBJECT.test(resource.type) && !NOT_AN_OBJECT.test(resource.type);
+    if (resource.read || !KUBERNETES_OBJECT.test(resource.type)) return false;
+    return OWN_OBJECT_PATCH.test(resource.type) || !NOT_AN_OBJECT.test(resource.type);
 }
 
 function rankOf(resource: RegisteredResource): number {
-    const [, group, , kind] = KUBERNETES_OBJECT.exec(resource.type) ?? [];
+    const [, group, , type] = KUBERNETES_OBJECT.exec(resource.type) ?? [];
+    const kind = OWN_OBJECT_PATCH.test(resource.type) ? type.replace(/Patch$/, "") : type;
     if (KIND_RANK[kind] !== undefined) return KIND_RANK[kind];
     const builtIn = group === "core" || !group.includes(".") || group.endsWith(".k8s.io");
     return builtIn ? OTHER_RANK : CUSTOM_RESOURCE_RANK;
