@@ -1,5 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { documentationRangeOf } from "./fields";
 
 /** Kubernetes versions EKS supports in standard support now. */
 export const SUPPORTED_EKS_VERSIONS = ["1.34", "1.35"] as const;
@@ -12,28 +13,6 @@ const EC2_INSTANCE_TYPE = /^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[0-9]*[a-z][a-z0-9-]
 
 /** How to find the address to put in `eks.endpointPublicAccessCidrs`: the one line every refusal ends with. */
 const FIND_YOUR_ADDRESS = "list your own public address, e.g. $(curl -s https://checkip.amazonaws.com)/32";
-
-/**
- * Ranges no client of a public endpoint can come from: documentation ranges (RFC 5737, RFC 3849) are
- * routed nowhere, so a cluster limited to them is reachable by nobody, `pulumi up` included (pulumi-eks
- * 4.3.0 waits on the API's /healthz, then every Kubernetes create times out: about 20 billed minutes).
- */
-const DOCUMENTATION_RANGES: readonly [range: string, rfc: string][] = [
-    ["192.0.2.0/24", "RFC 5737"],
-    ["198.51.100.0/24", "RFC 5737"],
-    ["203.0.113.0/24", "RFC 5737"],
-    ["2001:db8::/32", "RFC 3849"],
-];
-
-/** The documentation range `cidr` lies in, if any. */
-export function documentationRangeOf(cidr: string): string | undefined {
-    const [address, bits] = ipaddr.parseCIDR(cidr);
-    const found = DOCUMENTATION_RANGES.find(([range]) => {
-        const [rangeAddress, rangeBits] = ipaddr.parseCIDR(range);
-        return address.kind() === rangeAddress.kind() && bits >= rangeBits && address.match(rangeAddress, rangeBits);
-    });
-    return found && `${found[0]} (${found[1]})`;
-}
 
 /**
  * The kind of special-purpose IPv4 range (private, loopback, carrierGradeNat, ...) that holds all of `cidr`, if any.

@@ -94,6 +94,19 @@ const stackSchema = z
                 "is only for platform baremetal (MetalLB)",
             );
         }
+        // An NLB open to the internet is one forgotten key away on EKS: its clients are said, or 0.0.0.0/0 is.
+        if (
+            stack.platform === "eks" &&
+            stack.eks?.loadBalancerScheme !== "internal" &&
+            lb.enabled &&
+            lb.sourceRanges.length === 0
+        ) {
+            issue(
+                ["services", "loadBalancer", "sourceRanges"],
+                lb.sourceRanges,
+                "is required for an internet-facing load balancer on EKS: list your clients' CIDRs (0.0.0.0/0 lets everyone in)",
+            );
+        }
         if (stack.platform === "baremetal" && stack.metallb && lb.enabled) {
             checkLoadBalancerPool(stack.metallb, lb, issue);
             // MetalLB takes one address per IP family: two of one family fail at allocation time

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
-import { cidr, dnsLabel, ipAddress } from "./fields";
+import { isCidr } from "../components/baremetal/addresses";
+import { cidr, dnsLabel, documentationRangeOf, ipAddress } from "./fields";
 
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
@@ -69,6 +70,12 @@ const exposureSchema = z
     });
 
 /** The Services in front of the StatefulSet: `services` in the stack file. */
+/** A CIDR some real client can come from: never a documentation range, which would admit nobody. */
+const clientRange = cidr.refine((value) => !isCidr(value) || documentationRangeOf(value) === undefined, {
+    error: (issue) =>
+        `is inside the documentation range ${documentationRangeOf(issue.input as string)}, which no client has; list your clients' CIDRs`,
+});
+
 export const servicesSchema = z.strictObject({
     clusterIP: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     nodePort: z
@@ -90,8 +97,11 @@ export const servicesSchema = z.strictObject({
             pool: dnsLabel.optional(),
             /** Bare metal: fixed addresses from that pool (one per IP family). */
             addresses: z.array(ipAddress).max(2, "takes at most one IPv4 and one IPv6 address").default([]),
-            /** Client CIDRs allowed to reach the load balancer; empty means everyone. */
-            sourceRanges: z.array(cidr).default([]),
+            /**
+             * Client CIDRs allowed to reach the load balancer; empty means everyone (on EKS an internet-facing
+             * one needs them said: see the stack check in config/index.ts).
+             */
+            sourceRanges: z.array(clientRange).default([]),
             externalTrafficPolicy: z.enum(["Cluster", "Local"]).default("Cluster"),
         })
         .prefault({}),

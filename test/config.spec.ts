@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { checkConfigNamespaces, ConfigError, parseConfig, RawConfig } from "../config";
-import { configErrorOf, TEST_ENDPOINT_CIDRS } from "./helpers";
+import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES } from "./helpers";
 
 const pools = [{ name: "default-pool", addresses: ["192.168.10.0/24"] }];
 /** The smallest valid bare-metal config; each bad case changes one thing. */
@@ -12,17 +12,30 @@ const baremetal = (overrides: Record<string, unknown> = {}): RawConfig => {
             .map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
     );
 };
-/** An EKS stack: its `eks` block (if any) with the tests' endpoint CIDRs unless it names its own. */
+/**
+ * An EKS stack: its `eks` block (if any) with the tests' endpoint CIDRs unless it names its own, and the tests'
+ * load balancer clients unless its `services` block says otherwise.
+ */
 const eks = (overrides: Record<string, unknown> = {}): RawConfig =>
     baremetal({
         platform: "eks",
         metallb: undefined,
         ...overrides,
         eks: { endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], ...(overrides.eks as object | undefined) },
+        services: overrides.services ?? { loadBalancer: { sourceRanges: [...TEST_SOURCE_RANGES] } },
     });
 
 describe("config", () => {
     describe("accepts", () => {
+        it("an EKS load balancer open to everyone when it says so, or internal with no client ranges", () => {
+            const open = parseConfig(eks({ services: { loadBalancer: { sourceRanges: ["0.0.0.0/0"] } } }));
+            assert.deepStrictEqual(open.services.loadBalancer.sourceRanges, ["0.0.0.0/0"]);
+            const internal = parseConfig(
+                eks({ eks: { loadBalancerScheme: "internal" }, services: { loadBalancer: { sourceRanges: [] } } }),
+            );
+            assert.deepStrictEqual(internal.services.loadBalancer.sourceRanges, []);
+        });
+
         it("a bare-metal stack with only a pool, filling every documented default", () => {
             const config = parseConfig(baremetal());
             assert.strictEqual(config.platform, "baremetal");
@@ -521,6 +534,20 @@ describe("config", () => {
             "stateful-nginx:eks.endpointPublicAccessCidrs[0]",
             '"office"',
             "CIDR",
+        ],
+        [
+            "an internet-facing EKS load balancer with no client ranges",
+            eks({ services: { loadBalancer: { sourceRanges: [] } } }),
+            "stateful-nginx:services.loadBalancer.sourceRanges",
+            "[]",
+            "0.0.0.0/0 lets everyone in",
+        ],
+        [
+            "a load balancer client range in a documentation range",
+            baremetal({ services: { loadBalancer: { sourceRanges: ["198.51.100.0/24"] } } }),
+            "stateful-nginx:services.loadBalancer.sourceRanges[0]",
+            '"198.51.100.0/24"',
+            "documentation range 198.51.100.0/24 (RFC 5737), which no client has",
         ],
         [
             "an unknown NLB scheme",

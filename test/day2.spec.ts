@@ -7,8 +7,7 @@
 import * as assert from "assert";
 import { appSchema, quantityValue } from "../config/app";
 import { claimChangeProblem, claimSpecOf, storageExpandable } from "../components/workload/storage";
-import { readStackFile, stackFilePath } from "../tools/stack-config";
-import { metadataOf, runStack, specOf, StackRun } from "./helpers";
+import { metadataOf, runStack, specOf, StackRun, testStackConfig } from "./helpers";
 import {
     alreadyExists,
     claimUpdateRefusal,
@@ -28,7 +27,7 @@ const SERVICE = "kubernetes:core/v1:Service";
 const ANCHOR = "kubernetes:core/v1:ConfigMap";
 
 function stackBlock(stack: string, key: string): Record<string, any> {
-    return JSON.parse(readStackFile(stackFilePath(stack)).config[`stateful-nginx:${key}`] ?? "{}");
+    return JSON.parse(testStackConfig(stack).config[`stateful-nginx:${key}`] ?? "{}");
 }
 
 /** The stack with its `app` (and optionally `services`) block changed as an operator would edit it. */

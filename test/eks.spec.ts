@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parseConfig, RawConfig, SUPPORTED_EKS_VERSIONS } from "../config";
-import { configErrorOf, TEST_ENDPOINT_CIDRS } from "./helpers";
+import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES } from "./helpers";
 // Plain modules only: importing components/eks itself would load @pulumi/aws.
 import { additionalResourceTags, nlbAnnotations, nlbSubnets } from "../components/eks/annotations";
 import { nodeTagSpecifications } from "../components/eks/launch-template";
@@ -22,6 +22,7 @@ import { awsTags } from "../components/eks/tags";
 const eksStack = (eks: Record<string, unknown>): RawConfig => ({
     platform: "eks",
     eks: JSON.stringify({ endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], ...eks }),
+    services: JSON.stringify({ loadBalancer: { sourceRanges: [...TEST_SOURCE_RANGES] } }),
 });
 const FIND_ADDRESS = "checkip.amazonaws.com";
 

@@ -94,16 +94,34 @@ export function specOf(resource: RegisteredResource): any {
 export const TEST_ENDPOINT_CIDRS: readonly string[] = ["100.24.0.0/13"];
 
 /**
- * A shipped stack file as tests evaluate it: its own config, and on an EKS stack whose `eks` block lists no
- * endpoint CIDRs, TEST_ENDPOINT_CIDRS. Every test that synthesizes the prod stack goes through this.
+ * What tests give `services.loadBalancer.sourceRanges` on EKS in place of an operator's clients, for the
+ * same reason: a public block (another of EC2's in us-east-1).
+ */
+export const TEST_SOURCE_RANGES: readonly string[] = ["34.192.0.0/12"];
+
+/**
+ * A shipped stack file as tests evaluate it: its own config, and on an EKS stack what its file leaves to its
+ * user: TEST_ENDPOINT_CIDRS where the `eks` block lists no endpoint CIDRs, TEST_SOURCE_RANGES where the load
+ * balancer lists no clients. Every test that synthesizes the prod stack goes through this.
  */
 export function testStackConfig(stack: string): StackFileConfig {
     const { config, secretKeys } = readStackFile(stackFilePath(stack));
     if (config["stateful-nginx:platform"] !== "eks") return { config, secretKeys };
     const eks = JSON.parse(config["stateful-nginx:eks"] ?? "{}") as Record<string, unknown>;
-    const cidrs = eks.endpointPublicAccessCidrs ?? [...TEST_ENDPOINT_CIDRS];
+    const services = JSON.parse(config["stateful-nginx:services"] ?? "{}") as Record<string, unknown>;
+    const loadBalancer = (services.loadBalancer ?? {}) as Record<string, unknown>;
     return {
-        config: { ...config, "stateful-nginx:eks": JSON.stringify({ ...eks, endpointPublicAccessCidrs: cidrs }) },
+        config: {
+            ...config,
+            "stateful-nginx:eks": JSON.stringify({
+                ...eks,
+                endpointPublicAccessCidrs: eks.endpointPublicAccessCidrs ?? [...TEST_ENDPOINT_CIDRS],
+            }),
+            "stateful-nginx:services": JSON.stringify({
+                ...services,
+                loadBalancer: { ...loadBalancer, sourceRanges: loadBalancer.sourceRanges ?? [...TEST_SOURCE_RANGES] },
+            }),
+        },
         secretKeys,
     };
 }

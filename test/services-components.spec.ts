@@ -101,7 +101,7 @@ describe("NginxServices (own program)", () => {
     before(async () => {
         ({ run, built } = await build({
             nodePort: { port: 30080 },
-            loadBalancer: { sourceRanges: ["203.0.113.0/24"], externalTrafficPolicy: "Local" },
+            loadBalancer: { sourceRanges: ["192.168.50.0/24"], externalTrafficPolicy: "Local" },
             externalNames: { database: "db.test.example.com", payments: "sandbox.payments.example.com" },
             exposures: [
                 { name: "shop-debug", from: "nodeport", type: "ClusterIP" },
@@ -177,7 +177,7 @@ describe("NginxServices (own program)", () => {
 
     it("restricts the load balancer to the source ranges with the configured traffic policy", () => {
         const spec = specOf(named(run, "shop-lb"));
-        assert.deepStrictEqual(spec.loadBalancerSourceRanges, ["203.0.113.0/24"]);
+        assert.deepStrictEqual(spec.loadBalancerSourceRanges, ["192.168.50.0/24"]);
         assert.strictEqual(spec.externalTrafficPolicy, "Local");
     });
 
@@ -265,7 +265,7 @@ describe("NginxServices (own program)", () => {
             const annotations = metadataOf(exposed).annotations;
             assert.strictEqual(annotations["metallb.io/address-pool"], "lab-pool");
             assert.strictEqual(annotations["metallb.io/loadBalancerIPs"], undefined);
-            assert.deepStrictEqual(specOf(exposed).loadBalancerSourceRanges, ["203.0.113.0/24"]);
+            assert.deepStrictEqual(specOf(exposed).loadBalancerSourceRanges, ["192.168.50.0/24"]);
             for (const readiness of run.resources.filter((r) => r.type.startsWith("kubernetes:metallb.io"))) {
                 assert.ok(exposed.dependencies.includes(readiness.urn));
             }

@@ -17,7 +17,7 @@ import { appSchema } from "../config/app";
 import { ConfigError, parseConfig } from "../config";
 import { runProgram } from "../tools/mock-runtime";
 import { readStackFile, stackFilePath } from "../tools/stack-config";
-import { metadataOf, promiseOf, runStack, specOf, StackRun, TEST_ENDPOINT_CIDRS } from "./helpers";
+import { metadataOf, promiseOf, runStack, specOf, StackRun, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES } from "./helpers";
 import type { RegisteredResource } from "./helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -516,6 +516,7 @@ describe("bad workload configuration", () => {
         parseConfig({
             platform: "eks",
             eks: JSON.stringify({ endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS }),
+            services: JSON.stringify({ loadBalancer: { sourceRanges: TEST_SOURCE_RANGES } }),
             app: JSON.stringify(app),
         });
     const cases: [string, Record<string, unknown>, string][] = [

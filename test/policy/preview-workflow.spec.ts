@@ -76,10 +76,12 @@ describe("the preview workflow", () => {
         assert.ok(prod.steps.some((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@")));
     });
 
-    it("sets prod's API endpoint CIDRs from a CI variable before anything evaluates the stack", () => {
+    it("sets prod's API endpoint CIDRs and load balancer clients from CI variables before anything evaluates the stack", () => {
         const index = prod.steps.findIndex((step) => mentions(step, "EKS_ENDPOINT_PUBLIC_ACCESS_CIDRS"));
         const policy = prod.steps.findIndex((step) => /npm run --silent policy/.test(step.run ?? ""));
         assert.ok(index >= 0 && index < policy);
+        assert.ok(mentions(prod.steps[index], "LB_SOURCE_RANGES"));
         assert.match(prod.steps[index].run ?? "", /endpointPublicAccessCidrs/);
+        assert.match(prod.steps[index].run ?? "", /"loadBalancer", "sourceRanges"/);
     });
 });

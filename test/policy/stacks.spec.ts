@@ -163,9 +163,10 @@ describe("policy pack on a prod stack with an internal load balancer and no sour
         assert.deepEqual(mandatory(report).map(formatViolation), []);
     });
 
-    it("still catches the same load balancer once it is internet-facing", async () => {
+    it("still catches the same load balancer once it is internet-facing and open to everyone", async () => {
+        // Config refuses an internet-facing NLB with no client ranges; 0.0.0.0/0 says "everyone" explicitly.
         const records = await stackRecords("prod", "preview", {
-            "stateful-nginx:services": { loadBalancer: { sourceRanges: [] } },
+            "stateful-nginx:services": { loadBalancer: { sourceRanges: ["0.0.0.0/0"] } },
         });
         const report = await check(records, policyConfig("prod"), "preview");
         assert.ok(
