@@ -83,7 +83,7 @@ export const appSchema = z
         podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default("OrderedReady"),
         /**
          * Pods with an ordinal at or above the partition are updated by a rolling update; the others keep the
-         * old template (a staged rollout). Above 0, `pulumi up` does not wait for the rollout (see README).
+         * old template (a staged rollout). Above 0, `pulumi up` does not wait for the rollout (docs/operations.md).
          */
         partition: z.number().int("must be a whole number").min(0, "must be 0 or more").default(0),
         /** Seconds a new pod must be ready before it counts as available. */

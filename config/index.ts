@@ -31,7 +31,7 @@ const TYPE_WORDS: Partial<Record<string, string>> = {
     record: "a YAML object",
 };
 
-// Errors the schemas leave to zod read in plain words: enums name the allowed values the way the README does
+// Errors the schemas leave to zod read in plain words: enums name the allowed values the way docs/configuration.md does
 // ("must be one of l2, bgp"), a wrong type says what the value must be ("must be a number").
 z.config({
     customError: (issue) => {

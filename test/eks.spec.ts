@@ -422,16 +422,16 @@ describe("eks plain decisions", () => {
     });
 });
 
-describe("EKS docs, comments and the prod stack file", () => {
+describe("EKS docs (docs/eks.md), comments and the prod stack file", () => {
     const root = path.resolve(__dirname, "..");
     const read = (file: string) => fs.readFileSync(path.join(root, file), "utf8");
-    const readme = read("README.md");
-    const eksSection = readme.slice(readme.indexOf("## EKS (stack `prod`)"), readme.indexOf("## Policies"));
+    const docs = ["README.md", "CONTRIBUTING.md", ...fs.readdirSync(path.join(root, "docs")).map((f) => `docs/${f}`)];
+    const eksSection = read("docs/eks.md");
     const sources = fs
         .readdirSync(path.join(root, "components/eks"))
         .map((file) => [`components/eks/${file}`, read(`components/eks/${file}`)] as const);
     const texts: (readonly [string, string])[] = [
-        ["README.md", readme],
+        ...docs.filter((file) => file.endsWith(".md")).map((file) => [file, read(file)] as const),
         ["Pulumi.prod.yaml", read("Pulumi.prod.yaml")],
         ...sources,
     ];

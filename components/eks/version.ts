@@ -8,7 +8,7 @@ export const CONTROL_PLANE_TYPE = "aws:eks/cluster:Cluster";
  * STANDARD, EKS upgrades a control plane itself when its version leaves standard support; a pinned version
  * would then make the next `up` ask for a downgrade, which EKS refuses. `eks.version` still sets the version
  * a new cluster starts at and the version the node groups run; stepping the control plane is documented in
- * the README ("Kubernetes versions").
+ * docs/operations.md ("EKS: a new Kubernetes version").
  *
  * A transform, not `ignoreChanges` on `eks.Cluster`: the cluster is a remote component (pulumi-eks 4.3.0),
  * and only transforms reach the resources a remote component creates.
