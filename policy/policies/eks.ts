@@ -35,7 +35,7 @@ export const eksNodeGroup: ResourceValidationPolicy = {
     url: "https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html",
     remediationSteps:
         "Use an instance type from allowedInstanceTypes (eks.instanceType in the stack file) and set " +
-        "eks.minSize <= eks.desiredSize <= eks.maxSize.",
+        "eks.nodesPerZone with min <= desired <= max.",
     configSchema: schemaWithDefaults(NODE_GROUP_DEFAULTS, {
         allowedInstanceTypes: {
             type: "array",
