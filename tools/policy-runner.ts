@@ -441,31 +441,17 @@ export class PolicyHost {
     }
 
     async analyze(resource: EngineResource): Promise<analyzer.AnalyzeResponse> {
-        const request = new analyzer.AnalyzeRequest();
-        request.setUrn(resource.urn);
-        request.setType(resource.type);
-        request.setName(resource.name);
-        request.setProperties(Struct.fromJavaScript(resource.properties as Record<string, never>));
-        request.setOptions(optionsOf(resource));
-        const provider = providerOf(resource);
-        if (provider) request.setProvider(provider);
-        return this.call(this.client.analyze, request);
+        return this.call(this.client.analyze, describeResource(new analyzer.AnalyzeRequest(), resource));
     }
 
     async analyzeStack(resources: readonly EngineResource[]): Promise<analyzer.AnalyzeResponse> {
         const request = new analyzer.AnalyzeStackRequest();
         request.setResourcesList(
             resources.map((resource) => {
-                const item = new analyzer.AnalyzerResource();
-                item.setUrn(resource.urn);
-                item.setType(resource.type);
-                item.setName(resource.name);
-                item.setProperties(Struct.fromJavaScript(resource.properties as Record<string, never>));
-                item.setOptions(optionsOf(resource));
+                // A stack policy also sees where each resource sits in the graph.
+                const item = describeResource(new analyzer.AnalyzerResource(), resource);
                 item.setParent(resource.parent ?? "");
                 item.setDependenciesList([...resource.dependencies]);
-                const provider = providerOf(resource);
-                if (provider) item.setProvider(provider);
                 return item;
             }),
         );
@@ -476,6 +462,21 @@ export class PolicyHost {
         this.client.close();
         if (this.child.exitCode === null) this.child.kill();
     }
+}
+
+/** The fields Analyze's request and AnalyzeStack's resources share, set from `resource`. */
+function describeResource<T extends analyzer.AnalyzeRequest | analyzer.AnalyzerResource>(
+    message: T,
+    resource: EngineResource,
+): T {
+    message.setUrn(resource.urn);
+    message.setType(resource.type);
+    message.setName(resource.name);
+    message.setProperties(Struct.fromJavaScript(resource.properties as Record<string, never>));
+    message.setOptions(optionsOf(resource));
+    const provider = providerOf(resource);
+    if (provider) message.setProvider(provider);
+    return message;
 }
 
 function optionsOf(resource: EngineResource): analyzer.AnalyzerResourceOptions {
