@@ -80,21 +80,19 @@ const nodesPerZoneSchema = z
         max: z.number().int("must be a whole number").min(1, "must be at least 1").default(2),
     })
     .superRefine((nodes, ctx) => {
-        if (nodes.min > nodes.desired) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["desired"],
-                input: nodes.desired,
-                message: `must be at least min (${nodes.min})`,
-            });
-        }
-        if (nodes.desired > nodes.max) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["max"],
-                input: nodes.max,
-                message: `must be at least desired (${nodes.desired})`,
-            });
+        // min <= desired <= max, each refusal naming the larger key.
+        for (const [lower, higher] of [
+            ["min", "desired"],
+            ["desired", "max"],
+        ] as const) {
+            if (nodes[lower] > nodes[higher]) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: [higher],
+                    input: nodes[higher],
+                    message: `must be at least ${lower} (${nodes[lower]})`,
+                });
+            }
         }
     });
 
