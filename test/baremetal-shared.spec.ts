@@ -190,6 +190,10 @@ describe("bare metal where MetalLB already runs (metallb.install: false)", funct
                 undefined,
             );
             assert.strictEqual(existingPoolProblem({ addresses: ["172.18.255.190/31"] }, [], pool), undefined);
+            assert.strictEqual(
+                existingPoolProblem({ addresses: ["172.18.255.190/31"], autoAssign: false }, ["172.18.255.199"], pool),
+                'stateful-nginx:services.loadBalancer.addresses: got ["172.18.255.199"]; 172.18.255.199 is outside pool metallb-system/shared (172.18.255.190/31)',
+            );
             for (const spec of [{ addresses: ["172.18.255.190/31"] }, { autoAssign: true }, undefined]) {
                 assert.strictEqual(
                     existingPoolProblem(spec, ["172.18.255.190"], pool),

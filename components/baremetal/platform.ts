@@ -107,12 +107,19 @@ export function existingPoolProblem(
     addresses: readonly string[],
     pool: string,
 ): string | undefined {
-    if (addresses.length === 0 || spec?.autoAssign === false) return undefined;
-    return (
-        `stateful-nginx:services.loadBalancer.addresses: got ${JSON.stringify(addresses)}; pool ${pool} hands out ` +
-        "addresses to any LoadBalancer Service (autoAssign is not false), so another Service can take a fixed one " +
-        "first: use a pool with autoAssign: false"
-    );
+    const key = `stateful-nginx:services.loadBalancer.addresses: got ${JSON.stringify(addresses)}`;
+    if (addresses.length === 0) return undefined;
+    if (spec?.autoAssign !== false) {
+        return (
+            `${key}; pool ${pool} hands out addresses to any LoadBalancer Service (autoAssign is not false), so ` +
+            "another Service can take a fixed one first: use a pool with autoAssign: false"
+        );
+    }
+    const blocks = (spec.addresses ?? []).flatMap((text) => tryParseAddressBlock(text) ?? []);
+    const outside = addresses.filter((address) => !blocksContain(blocks, address));
+    if (outside.length === 0) return undefined;
+    // MetalLB would never assign it, and `pulumi up` would wait for an address that cannot come.
+    return `${key}; ${outside.join(", ")} is outside pool ${pool} (${(spec.addresses ?? []).join(", ")})`;
 }
 
 /** The MetalLB APIs a stack that does not install MetalLB needs, by the mode it announces in. */
@@ -253,16 +260,22 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
         }
 
         // Renaming a pool keeps its addresses, and MetalLB's webhook refuses two pools that overlap: the old
-        // object must go before the new one is created.
-        const replaceFirst = { deleteBeforeReplace: true };
-        this.pools = metallb.pools.map(
-            (pool) =>
+        // object must go before the new one is created, and a pool new to the stack waits for the ones before
+        // it, which may be giving up its addresses in the same update (a range split into two pools).
+        this.pools = [];
+        for (const pool of metallb.pools) {
+            this.pools.push(
                 new MetalLbAddressPool(
                     `${name}-pool-${pool.name}`,
                     { name: objectName(pool.name), namespace, spec: addressPoolSpec(pool) },
-                    { ...afterMetalLb, ...replaceFirst },
+                    {
+                        ...afterMetalLb,
+                        dependsOn: [...afterMetalLb.dependsOn, ...this.pools],
+                        deleteBeforeReplace: true,
+                    },
                 ),
-        );
+            );
+        }
         const poolObjectName = (pool: string) => (ownPool(pool) ? objectName(pool) : pool);
         const peerObjectName = (peer: string) => objectName(peer);
         // Advertisements name their pools, so they also wait for them: MetalLB never sees an advertisement
