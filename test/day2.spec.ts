@@ -373,7 +373,7 @@ describe("day 2 on bare metal: the LoadBalancer Service", function () {
         assert.strictEqual(after.outputs.loadBalancerAddress, "172.18.255.201");
     });
 
-    it("creates LoadBalancer exposures after the main LoadBalancer Service, whose fixed address they share a pool with", async () => {
+    it("creates LoadBalancer exposures after the main LoadBalancer Service, asking for none of its fixed pool", async () => {
         const run = await edited(
             "dev",
             {},
@@ -382,5 +382,9 @@ describe("day 2 on bare metal: the LoadBalancer Service", function () {
         const main = run.get(SERVICE, "nginx-services-lb");
         const exposure = run.get(SERVICE, "nginx-services-expose-nginx-lb2");
         assert.ok(run.dependsOn(exposure, main));
+        // dev's fixed address is the only one of pool `fixed` (autoAssign: false): the copy must not ask for it.
+        const annotations = metadataOf(exposure).annotations ?? {};
+        assert.strictEqual(annotations["metallb.io/address-pool"], undefined);
+        assert.strictEqual(annotations["metallb.io/loadBalancerIPs"], undefined);
     });
 });

@@ -113,18 +113,23 @@ describe("Service specs", () => {
     });
 
     describe("annotationsForExposure", () => {
-        it("keeps the pool and load balancer kind but not the original's fixed address", () => {
+        it("keeps the pool and load balancer kind", () => {
+            const annotations = {
+                "metallb.io/address-pool": "default-pool",
+                "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+            };
+            assert.deepStrictEqual(annotationsForExposure(annotations), annotations);
+        });
+
+        it("takes neither the original's fixed address nor its pool of fixed addresses, which it holds", () => {
             assert.deepStrictEqual(
                 annotationsForExposure({
-                    "metallb.io/address-pool": "default-pool",
+                    "metallb.io/address-pool": "fixed",
                     "metallb.io/loadBalancerIPs": "192.0.2.10",
                     "metallb.universe.tf/loadBalancerIPs": "192.0.2.10",
                     "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
                 }),
-                {
-                    "metallb.io/address-pool": "default-pool",
-                    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-                },
+                { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" },
             );
         });
     });

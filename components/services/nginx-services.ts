@@ -147,8 +147,8 @@ export class NginxServices extends pulumi.ComponentResource {
                     externalTrafficPolicy: services.loadBalancer.externalTrafficPolicy,
                     // Our own copies carry the app's labels; a copy of a foreign Service keeps the original's.
                     labels: isOwn ? (args.labels ?? args.selector) : undefined,
-                    // MetalLB hands out the lowest free address of an auto-assigning pool: a copy created
-                    // first could take the main Service's fixed one.
+                    // The main Service first: a copy from the same pool never takes an address it asked for.
+                    // (A fixed address is in a pool of its own, which the copy does not ask for.)
                     after:
                         exposure.type === "LoadBalancer" && this.loadBalancerService
                             ? [this.loadBalancerService.service]

@@ -106,9 +106,22 @@ export function fixedAddresses<T>(annotations: Record<string, T>): T | undefined
     return key === undefined ? undefined : annotations[key];
 }
 
-/** The platform's LoadBalancer annotations for a re-exposed Service: the same pool or NLB, not the fixed address. */
+/** MetalLB's pool annotations (and the deprecated prefix). */
+const POOL_ANNOTATIONS = ["metallb.io/address-pool", "metallb.universe.tf/address-pool"];
+
+/**
+ * The platform's LoadBalancer annotations for a re-exposed Service: the same pool or NLB, never the fixed
+ * address. A fixed address comes from a pool MetalLB never hands out by itself (autoAssign: false, which the
+ * config requires) and which the original holds: the copy asks for no pool then, and MetalLB gives it an address
+ * from an auto-assigning one.
+ */
 export function annotationsForExposure<T>(annotations: Record<string, T>): Record<string, T> {
-    return Object.fromEntries(Object.entries(annotations).filter(([key]) => !FIXED_ADDRESS_ANNOTATIONS.includes(key)));
+    const dropped = fixedAddresses(annotations) === undefined ? [] : POOL_ANNOTATIONS;
+    return Object.fromEntries(
+        Object.entries(annotations).filter(
+            ([key]) => !FIXED_ADDRESS_ANNOTATIONS.includes(key) && !dropped.includes(key),
+        ),
+    );
 }
 
 /** The LoadBalancer-only part of a spec: client ranges (left out when empty) and traffic policy. */
