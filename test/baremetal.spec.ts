@@ -319,6 +319,17 @@ describe("bare-metal platform (mock runtime)", function () {
     });
 
     describe("dependencies", () => {
+        it("creates each pool after the ones before it, and deletes a renamed one before its replacement", () => {
+            // MetalLB's webhook refuses overlapping pools: a new pool waits for the others to give up addresses.
+            const pools = dev.ofType(TYPES.pool);
+            assert.deepStrictEqual(
+                pools.map((pool) => pool.name),
+                ["baremetal-pool-default-pool", "baremetal-pool-fixed"],
+            );
+            assert.ok(dev.dependsOn(pools[1], pools[0]));
+            for (const pool of pools) assert.strictEqual(pool.options.deleteBeforeReplace, true, pool.name);
+        });
+
         it("installs the chart after its namespace", () => {
             assert.ok(dev.dependsOn(chartOf(dev), dev.object(TYPES.namespace, "metallb-system")));
         });
