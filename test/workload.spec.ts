@@ -240,6 +240,12 @@ for (const stack of ["dev", "prod"]) {
                 assert.ok(run.dependsOn(set, anchor), "the set does not wait for its anchor");
             });
 
+            it("gives its lifecycle anchor no data, which the provider would replace it (and the pods) for", () => {
+                const anchor = run.get(CONFIG_MAP, "nginx-lifecycle").inputs as Record<string, unknown>;
+                assert.strictEqual(anchor.data, undefined);
+                assert.strictEqual(anchor.binaryData, undefined);
+            });
+
             it("waits for every pod's claim, which carries the configured size and is never deleted", () => {
                 const set = run.get(STATEFUL_SET, "nginx");
                 const [template] = specOf(set).volumeClaimTemplates;

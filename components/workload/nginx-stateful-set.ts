@@ -97,7 +97,10 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
         // Through the Namespace's output, so everything inside it depends on it without a dependsOn.
         this.namespace = this.namespaceResource ? this.namespaceResource.metadata.name : pulumi.output(app.namespace);
 
-        // Owner of the StatefulSet (below). Constant inputs: replacing it would garbage-collect the set's pods.
+        // Owner of the StatefulSet (below): replacing it would garbage-collect the set's pods. Only its name and
+        // namespace would replace it: it has no data, since the provider replaces a ConfigMap whose data changes
+        // (pulumi-kubernetes diff.go, ConfigMaps immutable unless enableConfigMapMutable; snapshot v4.32.0), and
+        // metadata such as the note below is updated in place.
         this.lifecycleAnchor = new k8s.core.v1.ConfigMap(
             `${name}-lifecycle`,
             {
@@ -105,11 +108,11 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                     name: lifecycleAnchorName(app.name),
                     namespace: this.namespace,
                     labels: recommendedLabels(app.name, "lifecycle"),
-                },
-                data: {
-                    about:
-                        "Owns the StatefulSet: deleting this ConfigMap deletes the set and its pods (the claims stay). " +
-                        "pulumi destroy does; replacing the set alone leaves the pods running.",
+                    annotations: {
+                        "stateful-nginx/about":
+                            "Owns the StatefulSet: deleting this ConfigMap deletes the set and its pods (the claims " +
+                            "stay). pulumi destroy does; replacing the set alone leaves the pods running.",
+                    },
                 },
             },
             options,
