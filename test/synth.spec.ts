@@ -78,6 +78,8 @@ describe("npm run synth", function () {
                 >[];
                 const urns = new Set(rows.map((row) => row.urn));
                 for (const row of rows) {
+                    // A read adds `read` and its live `outputs`; a provider's component adds `remote`.
+                    const extra = row.read ? ["read", "outputs"] : row.remote ? ["remote"] : [];
                     assert.deepStrictEqual(Object.keys(row), [
                         "urn",
                         "type",
@@ -87,6 +89,7 @@ describe("npm run synth", function () {
                         "provider",
                         "inputs",
                         "options",
+                        ...extra,
                     ]);
                     assert.strictEqual(typeof row.options, "object", `${String(row.urn)} has no options object`);
                     if (row.parent !== null)

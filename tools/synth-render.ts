@@ -32,6 +32,10 @@ export function renderResources(resources: readonly RegisteredResource[]): strin
         inputs: sortKeys(redactSecrets(resource.inputs)),
         // Lifecycle options (deleteBeforeReplace, retainOnDelete, deletedWith, ...): what a second `up` does.
         options: sortKeys(redactSecrets(resource.options)),
+        // What the policy runner needs to show the pack what the engine would (`--resources`): a read is not
+        // analyzed and carries the live object; a provider's component carries no properties.
+        ...(resource.read ? { read: true, outputs: sortKeys(redactSecrets(resource.outputs)) } : {}),
+        ...(resource.remote ? { remote: true } : {}),
     }));
     return `${JSON.stringify(rows, null, 2)}\n`;
 }

@@ -4,6 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import { engineView, wireValue, withEksChildren } from "../../tools/engine-view";
 import { SECRET_PLACEHOLDER } from "../../tools/mock-runtime";
+import { renderResources } from "../../tools/synth-render";
+import { runStack } from "../helpers";
 import { main, parsePolicyOptions, USAGE } from "../../tools/policy";
 import {
     firstErrorLine,
@@ -13,6 +15,7 @@ import {
     parsePolicyConfig,
     PolicyConfigError,
     PolicyInfo,
+    readResourcesFile,
     reconcilePolicyConfig,
 } from "../../tools/policy-runner";
 import { change, check, goodStack, policyHost, resource, service, UNKNOWN } from "./fixtures";
@@ -63,6 +66,27 @@ describe("policy runner: config as the CLI reconciles it (pkg/resource/analyzer/
 });
 
 describe("policy runner: the engine's view of the resources", () => {
+    it("sees a Service the stack reads the same from synth's resources.json as from the stack", async function () {
+        this.timeout(30000);
+        const run = await runStack("dev", {
+            "stateful-nginx:services": { exposures: [{ name: "web-np", from: "legacy/web", type: "NodePort" }] },
+        });
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "resources-")), "resources.json");
+        fs.writeFileSync(file, renderResources(run.resources));
+        const [fromStack, fromFile] = [run.resources, readResourcesFile(file)].map((records) =>
+            engineView(records, { preview: false }),
+        );
+        const read = run.resources.find((record) => record.read)!;
+        for (const view of [fromStack, fromFile]) {
+            // Not analyzed as a resource of the stack; its live object for stack policies.
+            assert.ok(!view.analyze.some((item) => item.urn === read.urn));
+            const seen = view.stack.find((item) => item.urn === read.urn)!;
+            assert.deepEqual((seen.properties.metadata as Record<string, unknown>).namespace, "legacy");
+            assert.ok((seen.properties.spec as Record<string, unknown>).selector);
+        }
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    });
+
     it("sends remote components with empty properties and does not analyze what the stack only reads", () => {
         const cluster = { ...resource("eks:index:Cluster", "eks", { publicAccessCidrs: ["0.0.0.0/0"] }), remote: true };
         const chart = resource("kubernetes:helm.sh/v4:Chart", "metallb", { chart: "metallb" });
