@@ -417,13 +417,14 @@ export class PolicyHost {
         return unary(this.client, method, request, this.stderr());
     }
 
-    private configured?: string;
+    /** The config the host has (or is being sent), and its Configure call: a second caller awaits the same. */
+    private configured?: { key: string; done: Promise<void> };
 
     /** Configure: every policy's level and properties, as the engine sends them (once per distinct config). */
     async configure(config: Map<string, PolicyConfigEntry>): Promise<void> {
         const key = JSON.stringify([...config]);
-        if (key === this.configured) return;
-        this.configured = key;
+        const previous = this.configured;
+        if (previous?.key === key) return previous.done;
         const request = new analyzer.ConfigureAnalyzerRequest();
         const map = request.getPolicyconfigMap();
         for (const [name, entry] of config) {
@@ -432,10 +433,15 @@ export class PolicyHost {
             policyConfig.setProperties(Struct.fromJavaScript(entry.properties as Record<string, never>));
             map.set(name, policyConfig);
         }
+        // After any Configure still on its way, so the host ends up with this one.
+        const done = (previous?.done.catch(() => undefined) ?? Promise.resolve()).then(() =>
+            this.call(this.client.configure, request).then(() => undefined),
+        );
+        this.configured = { key, done };
         try {
-            await this.call(this.client.configure, request);
+            await done;
         } catch (error) {
-            this.configured = undefined;
+            if (this.configured?.done === done) this.configured = undefined;
             throw error;
         }
     }
