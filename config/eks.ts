@@ -182,12 +182,12 @@ export const eksSchema = z
     .superRefine((eks, ctx) => {
         eks.endpointPublicAccessCidrs.forEach((cidr, index) => {
             if (!isWorldOpen(cidr)) return;
-            const message =
-                cidr !== "0.0.0.0/0"
-                    ? "must be an IPv4 CIDR (an IPv4 cluster refuses IPv6 blocks); 0.0.0.0/0 with allowEndpointFromAnywhere: true opens it to everyone"
-                    : eks.allowEndpointFromAnywhere
-                      ? undefined
-                      : `opens the Kubernetes API to the whole internet; ${FIND_YOUR_ADDRESS}, or set allowEndpointFromAnywhere: true`;
+            // Any IPv4 block of length 0 (`1.2.3.4/0` too) is the whole internet.
+            const message = cidr.includes(":")
+                ? "must be an IPv4 CIDR (an IPv4 cluster refuses IPv6 blocks); 0.0.0.0/0 with allowEndpointFromAnywhere: true opens it to everyone"
+                : eks.allowEndpointFromAnywhere
+                  ? undefined
+                  : `opens the Kubernetes API to the whole internet; ${FIND_YOUR_ADDRESS}, or set allowEndpointFromAnywhere: true`;
             if (message)
                 ctx.addIssue({ code: "custom", path: ["endpointPublicAccessCidrs", index], input: cidr, message });
         });

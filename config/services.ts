@@ -69,13 +69,13 @@ const exposureSchema = z
         }
     });
 
-/** The Services in front of the StatefulSet: `services` in the stack file. */
 /** A CIDR some real client can come from: never a documentation range, which would admit nobody. */
 const clientRange = cidr.refine((value) => !isCidr(value) || documentationRangeOf(value) === undefined, {
     error: (issue) =>
         `is inside the documentation range ${documentationRangeOf(issue.input as string)}, which no client has; list your clients' CIDRs`,
 });
 
+/** The Services in front of the StatefulSet: `services` in the stack file. */
 export const servicesSchema = z.strictObject({
     clusterIP: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     nodePort: z

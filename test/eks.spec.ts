@@ -147,6 +147,13 @@ describe("eks config", () => {
             "allowEndpointFromAnywhere: true",
         ],
         [
+            "a length-0 block written from another address, which is the whole internet too",
+            { endpointPublicAccessCidrs: ["1.2.3.4/0"] },
+            "endpointPublicAccessCidrs[0]",
+            '"1.2.3.4/0"',
+            "opens the Kubernetes API to the whole internet",
+        ],
+        [
             "an endpoint open to the whole IPv6 internet",
             { endpointPublicAccessCidrs: ["::/0"], allowEndpointFromAnywhere: true },
             "endpointPublicAccessCidrs[0]",
