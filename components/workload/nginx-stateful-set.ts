@@ -120,15 +120,15 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
 
         // One claim per ordinal, applied before the set: created here on the first `up` (the set then uses it),
         // grown in place when the size rises. A claim is not replaced on a size change (pulumi-kubernetes
-        // diff.go: PersistentVolumeClaim replaces only on accessModes, selector, storageClassName, volumeName;
-        // and a Patch resource only on name or namespace, provider.go `Diff`), and the API server refuses
-        // what a bound claim cannot do (shrink, a class without allowVolumeExpansion, another class or access
-        // mode) at the claim, in preview (server dry-run) and up, before the set is touched. Never deleted:
-        // scaling down or destroying leaves the data (a deleted Patch would also give up the fields it set).
+        // snapshot v4.32.0, diff.go: PersistentVolumeClaim replaces only on accessModes, selector,
+        // storageClassName, volumeName; a Patch resource only on name or namespace, provider.go `Diff`). What a
+        // bound claim cannot do (shrink, grow on a class without allowVolumeExpansion, change class or access
+        // modes) the hook below stops before anything changes, with one line naming the config key; the API
+        // server would refuse it at the claim anyway. Never deleted: scaling down or destroying leaves the data
+        // (a deleted Patch would also give up the fields it set).
         const storageClassName = app.storage.storageClassName ?? target.storageClassName;
-        // Before a claim is updated (in preview too), its old and new inputs are compared: a change the API
-        // server would refuse (shrink, growth on a class that cannot expand, another class or access mode)
-        // stops here with one line naming the config key, before the set, which waits for the claims, changes.
+        // Compares each claim's old and new inputs before it is updated, in preview too; the set waits for the
+        // claims, so a refused change never reaches it.
         const expandable = storageExpandable(app.storage, target.storageExpandable);
         const claimCheck = new pulumi.ResourceHook(
             `${name}-claim-change-check`,
@@ -190,7 +190,9 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                     ],
                 },
             },
-            // Like every selector Service: its pods cannot come before the nodes and storage do.
+            // Like the other selector Services, though the provider does not wait for a headless Service's endpoints
+            // (pulumi-kubernetes await/service.go, headless Services skip the endpoint wait; snapshot v4.32.0): it
+            // names nothing before the platform is there.
             { ...options, dependsOn: target.ready },
         );
 
