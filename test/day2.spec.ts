@@ -6,7 +6,8 @@
  */
 import * as assert from "assert";
 import { appSchema, quantityValue } from "../config/app";
-import { claimChangeProblem, claimSpecOf, storageExpandable } from "../components/workload/storage";
+import { GP3_ALLOWS_EXPANSION } from "../components/eks/storage-class";
+import { claimHookProblem, storageExpandable } from "../components/workload/storage";
 import { metadataOf, runStack, specOf, StackRun, testStackConfig } from "./helpers";
 import {
     alreadyExists,
@@ -56,22 +57,23 @@ function changes(steps: Step[]): Step[] {
 }
 
 /**
- * What each platform's target says of its own storage class (components/eks/platform.ts sets
- * `storageExpandable: true` for gp3; bare metal does not know its cluster's class).
+ * What each platform's target says of its own storage class (EKS: its gp3 class; bare metal does not know its
+ * cluster's class).
  */
-const TARGET_EXPANDABLE: Record<string, boolean | undefined> = { dev: undefined, prod: true };
+const TARGET_EXPANDABLE: Record<string, boolean | undefined> = { dev: undefined, prod: GP3_ALLOWS_EXPANSION };
 
-/** The problem the claims' beforeUpdate hook (the program's own check) reports for each claim step, if any. */
+/**
+ * The problem the claims' beforeUpdate hook (the program's own check, the function the hook calls) reports for
+ * each claim step, if any. The edits here never change `allowsExpansion`, so the shipped app block says it.
+ */
 function hookProblems(stack: string, steps: Step[]): (string | undefined)[] {
+    const app = appSchema.parse(JSON.parse(JSON.stringify(stackBlock(stack, "app"))));
     return stepsOfType(steps, CLAIM)
         .filter((claim) => claim.op === "update")
         .map((claim) => {
             assert.deepStrictEqual(claim.after!.options.hooks?.beforeUpdate, ["nginx-claim-change-check"]);
-            const app = appSchema.parse(JSON.parse(JSON.stringify(stackBlock(stack, "app"))));
-            return claimChangeProblem(
-                metadataOf(claim.after!).name,
-                claimSpecOf(claim.before!.inputs)!,
-                claimSpecOf(claim.after!.inputs)!,
+            return claimHookProblem(
+                { oldInputs: claim.before!.inputs, newInputs: claim.after!.inputs },
                 storageExpandable(app.storage, TARGET_EXPANDABLE[stack]),
             );
         });

@@ -8,6 +8,7 @@ import { NLB_SUBNETS_ANNOTATION, nlbAnnotations, nlbSubnets } from "./annotation
 import { defaultSubnetFilters, EKS_UNSUPPORTED_ZONE_IDS, endpointAccess } from "./network";
 import { EksNodeGroups } from "./node-group";
 import { EbsCsiStorage } from "./storage";
+import { GP3_ALLOWS_EXPANSION } from "./storage-class";
 import { awsTags } from "./tags";
 import { clusterTransforms, runtimeSupportsTransforms } from "./version";
 import { nodeZones, type SubnetZone } from "./zones";
@@ -101,7 +102,7 @@ export class EksPlatform extends pulumi.ComponentResource {
             kind: "eks",
             provider,
             storageClassName: this.storage.storageClassName,
-            storageExpandable: true, // the gp3 class sets allowVolumeExpansion
+            storageExpandable: GP3_ALLOWS_EXPANSION,
             ready: [...nodes, this.storage.addon, this.storage.storageClass],
             loadBalancer: {
                 annotations: {

@@ -1,3 +1,6 @@
+/** Whether the gp3 class lets a claim grow in place (`allowVolumeExpansion`); the target says so to the workload. */
+export const GP3_ALLOWS_EXPANSION = true;
+
 /** The CSI driver the `aws-ebs-csi-driver` addon installs. */
 export const EBS_CSI_PROVISIONER = "ebs.csi.aws.com";
 

@@ -7,7 +7,7 @@ import {
     managedPolicyArn,
     serviceAccountTrustPolicy,
 } from "./policies";
-import { EBS_CSI_PROVISIONER, gp3Parameters } from "./storage-class";
+import { EBS_CSI_PROVISIONER, GP3_ALLOWS_EXPANSION, gp3Parameters } from "./storage-class";
 
 export interface EbsCsiStorageArgs {
     /** The EKS cluster's name (not the Pulumi name). */
@@ -98,7 +98,7 @@ export class EbsCsiStorage extends pulumi.ComponentResource {
                 parameters: gp3Parameters(tags),
                 // Create the volume in the zone the pod lands in; an EBS volume cannot follow a pod across zones.
                 volumeBindingMode: "WaitForFirstConsumer",
-                allowVolumeExpansion: true,
+                allowVolumeExpansion: GP3_ALLOWS_EXPANSION,
                 reclaimPolicy: args.reclaimPolicy ?? "Retain",
             },
             { parent: this, provider: args.provider, dependsOn: [this.addon] },

@@ -9,7 +9,7 @@ import { recommendedLabels, selectorLabels } from "./labels";
 import { claimNames, lifecycleAnchorName } from "./lifecycle";
 import { namespacePlan } from "./namespace";
 import { CONTAINER_PORT, DATA_VOLUME, nginxPodTemplate } from "./pod-template";
-import { claimChangeProblem, claimSpecOf, storageExpandable } from "./storage";
+import { claimHookProblem, storageExpandable } from "./storage";
 
 export interface NginxStatefulSetArgs {
     /** The validated `app` block of the stack's configuration. */
@@ -133,9 +133,7 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
         const claimCheck = new pulumi.ResourceHook(
             `${name}-claim-change-check`,
             (hook) => {
-                const [from, to] = [claimSpecOf(hook.oldInputs), claimSpecOf(hook.newInputs)];
-                if (!from || !to) return;
-                const problem = claimChangeProblem(String(hook.newInputs?.metadata?.name), from, to, expandable);
+                const problem = claimHookProblem(hook, expandable);
                 if (problem) throw new Error(problem);
             },
             { onDryRun: true },

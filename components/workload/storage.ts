@@ -71,4 +71,17 @@ export function claimSpecOf(inputs: Record<string, any> | undefined): ClaimSpec 
         accessModes: Array.isArray(modes) && modes.every((mode) => typeof mode === "string") ? modes : undefined,
     };
 }
+
+/**
+ * What the claims' beforeUpdate hook reports for one claim, from the old and new inputs the engine hands it;
+ * undefined when the change can be made (or is not known yet).
+ */
+export function claimHookProblem(
+    hook: { oldInputs?: Record<string, any>; newInputs?: Record<string, any> },
+    expandable: boolean | undefined,
+): string | undefined {
+    const [from, to] = [claimSpecOf(hook.oldInputs), claimSpecOf(hook.newInputs)];
+    if (!from || !to) return undefined;
+    return claimChangeProblem(String(hook.newInputs?.metadata?.name), from, to, expandable);
+}
 /* eslint-enable @typescript-eslint/no-explicit-any */
