@@ -83,7 +83,10 @@ export function missingMetalLbApis(facts: ClusterFacts): string[] {
     return METALLB_APIS.filter((api) => !facts.served[api]);
 }
 
-/** k3s (and RKE2) run kube-proxy inside their own process: there is no kube-system/kube-proxy ConfigMap. */
+/**
+ * k3s runs kube-proxy inside its own process and RKE2 as a static pod configured by its own files: neither has
+ * a kube-system/kube-proxy ConfigMap.
+ */
 export function embeddedKubeProxy(facts: ClusterFacts): "k3s" | "rke2" | undefined {
     if (/\+k3s\d*$/.test(facts.kubeVersion)) return "k3s";
     if (/\+rke2r?\d*$/.test(facts.kubeVersion)) return "rke2";

@@ -44,8 +44,8 @@ export interface KubeProxyStrictArpArgs {
     strictARP?: boolean;
     /**
      * The ConfigMap to read, `namespace/name`. An Output that fails (with a message of its own) stops the read
-     * before it is sent: the platform uses it to refuse clusters that have no such ConfigMap, where the read's
-     * own not-found would be all the user sees. @default "kube-system/kube-proxy"
+     * before it is sent: the platform uses it to refuse k3s and RKE2, which have no such ConfigMap, with a line of
+     * its own (another cluster without it still stops at the read's not-found). @default "kube-system/kube-proxy"
      */
     liveId?: pulumi.Input<string>;
 }
