@@ -489,8 +489,8 @@ describe("bare-metal platform (mock runtime)", function () {
         });
 
         it("retains the ConfigMap patch on delete, so kube-proxy never loses config.conf", () => {
-            assert.strictEqual(patchOf().retainOnDelete, true);
-            assert.strictEqual(restartOf().retainOnDelete, false);
+            assert.strictEqual(patchOf().options.retainOnDelete, true);
+            assert.strictEqual(restartOf().options.retainOnDelete, undefined);
         });
 
         it("restarts kube-proxy after the patch with a pod-template annotation derived from the new config", () => {

@@ -30,7 +30,6 @@ export interface ResourceRecord {
     readonly read?: boolean;
     /** Implemented by a provider (`eks:index:Cluster`); absent means judged by its type. */
     readonly remote?: boolean;
-    readonly protect?: boolean;
     readonly options?: {
         readonly protect?: boolean;
         readonly ignoreChanges?: readonly string[];
@@ -205,7 +204,7 @@ export function engineView(records: readonly ResourceRecord[], options: { previe
             parent: record.parent,
             dependencies: record.dependencies,
             properties: isRemote(record) ? {} : (wireValue(properties) as Props),
-            protect: record.protect ?? record.options?.protect ?? false,
+            protect: record.options?.protect ?? false,
             ignoreChanges: record.options?.ignoreChanges ?? [],
             deleteBeforeReplace: record.options?.deleteBeforeReplace,
         };

@@ -42,10 +42,6 @@ export interface RegisteredResource {
     readonly custom: boolean;
     /** True for a resource read from the cluster (`Resource.get`) rather than created. */
     readonly read: boolean;
-    /** The `retainOnDelete` resource option: `pulumi destroy` leaves the object in the cluster. */
-    readonly retainOnDelete: boolean;
-    /** The `protect` resource option. */
-    readonly protect: boolean;
     /** What the provider reported back (the mock state); in a preview, computed values are UNKNOWN. */
     readonly outputs: Record<string, unknown>;
     /** A component a provider implements (`eks:index:Cluster`, helm v4 Chart), not the program. */
@@ -235,8 +231,6 @@ if (!monitor.__statefulNginxRecording) {
                         ) as Record<string, unknown>,
                         custom: method === "registerResource" ? req.getCustom() : true,
                         read: method === "readResource",
-                        retainOnDelete: method === "registerResource" && req.getRetainondelete() === true,
-                        protect: method === "registerResource" && req.getProtect() === true,
                         options: method === "registerResource" ? optionsOf(req) : {},
                         outputs: withUnknownSentinels(
                             deserializeProperties(
