@@ -193,8 +193,7 @@ export function withEksChildren(records: readonly ResourceRecord[], options: { p
 
 /** The engine's view of the resources: what Analyze and AnalyzeStack get, remote components empty. */
 export function engineView(records: readonly ResourceRecord[], options: { preview: boolean }): EngineView {
-    const expanded = records;
-    const byUrn = new Map(expanded.map((record) => [record.urn, record]));
+    const byUrn = new Map(records.map((record) => [record.urn, record]));
     const toEngine = (record: ResourceRecord, properties: Props): EngineResource => {
         const provider = record.provider ? byUrn.get(record.provider) : undefined;
         const resource: EngineResource = {
@@ -220,7 +219,7 @@ export function engineView(records: readonly ResourceRecord[], options: { previe
         };
     };
     return {
-        analyze: expanded.filter((record) => !record.read).map((record) => toEngine(record, record.inputs)),
-        stack: expanded.map((record) => toEngine(record, outputsOf(record, options.preview))),
+        analyze: records.filter((record) => !record.read).map((record) => toEngine(record, record.inputs)),
+        stack: records.map((record) => toEngine(record, outputsOf(record, options.preview))),
     };
 }

@@ -2,7 +2,6 @@
  * Offline policy run: the pack, in the real analyzer host, on what the engine would show it for a stack,
  * with no Pulumi CLI, cluster or cloud. See USAGE.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { withEksChildren } from "./engine-view";
@@ -77,9 +76,8 @@ export function parsePolicyOptions(argv: string[]): PolicyCliOptions | "help" {
 
 /** What the stack would register: evaluated from its stack file under the mock runtime. */
 export async function stackResources(stack: string, preview: boolean): Promise<ResourceRecord[]> {
-    const file = stackFilePath(stack);
-    if (!fs.existsSync(file)) throw new Error(`no stack file ${file}`);
-    const { config, secretKeys } = readStackFile(file);
+    // readStackFile names a missing or unreadable stack file in one line.
+    const { config, secretKeys } = readStackFile(stackFilePath(stack));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index") as () => Promise<unknown>;
     return (await runProgram(program, { stack, config, secretKeys, preview })).resources;

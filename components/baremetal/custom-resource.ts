@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_METALLB_NAMESPACE } from "../../config/metallb";
 
 /** The namespace MetalLB runs in and watches for its custom resources, unless `metallb.namespace` says otherwise. */
-export const METALLB_NAMESPACE = "metallb-system";
+export const METALLB_NAMESPACE = DEFAULT_METALLB_NAMESPACE;
 
 /** A label selector as MetalLB's CRDs take it (node selectors, pool selectors). */
 export interface LabelSelector {
