@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, quantity } from "./fields";
+import { dnsLabel, quantity, removedKey } from "./fields";
 
 const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 
@@ -52,11 +52,6 @@ const pinnedImage = z
             (/:[\w][\w.-]*$/.test(value) && !/:latest$/.test(value)),
         "must be pinned to a tag other than latest or a digest",
     );
-
-/** A key an earlier version took: any value is refused with `message`, so old stack files say what changed. */
-function removedKey(message: string) {
-    return z.never({ error: message }).optional();
-}
 
 /** The nginx StatefulSet: `app` in the stack file. */
 export const appSchema = z

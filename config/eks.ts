@@ -1,6 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { documentationRangeOf } from "./fields";
+import { documentationRangeOf, removedKey } from "./fields";
 
 /** Kubernetes versions EKS supports in standard support now. */
 export const SUPPORTED_EKS_VERSIONS = ["1.34", "1.35"] as const;
@@ -63,9 +63,6 @@ const publicAccessCidr = z
         error: (issue) =>
             `is a ${nonPublicRangeOf(issue.input as string)} range, which the public endpoint never sees as a source; ${FIND_YOUR_ADDRESS}`,
     });
-
-/** A key that no longer exists, refused with what replaced it rather than with "unknown key". */
-const removed = (message: string) => z.never({ error: message }).optional();
 
 /** Nodes of each zone's managed node group. Nothing changes the count on its own: no autoscaler is installed. */
 const nodesPerZoneSchema = z
@@ -137,10 +134,10 @@ export const eksSchema = z
             .max(6, "must be at most 6 (no AWS region has more zones)")
             .default(2),
         nodesPerZone: nodesPerZoneSchema.prefault({}),
-        minSize: removed("is replaced by nodesPerZone.min (one node group per zone, see zoneCount)"),
-        desiredSize: removed("is replaced by nodesPerZone.desired (one node group per zone, see zoneCount)"),
-        maxSize: removed("is replaced by nodesPerZone.max (one node group per zone, see zoneCount)"),
-        nodeGroupName: removed(
+        minSize: removedKey("is replaced by nodesPerZone.min (one node group per zone, see zoneCount)"),
+        desiredSize: removedKey("is replaced by nodesPerZone.desired (one node group per zone, see zoneCount)"),
+        maxSize: removedKey("is replaced by nodesPerZone.max (one node group per zone, see zoneCount)"),
+        nodeGroupName: removedKey(
             "is no longer set: node groups get generated names, so a replacement exists before the old group goes",
         ),
         /**

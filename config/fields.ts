@@ -44,6 +44,11 @@ export function documentationRangeOf(cidr: string): string | undefined {
     return found && `${found[0]} (${found[1]})`;
 }
 
+/** A key an earlier version took: any value is refused with `message`, so old stack files say what changed. */
+export function removedKey(message: string) {
+    return z.never({ error: message }).optional();
+}
+
 /** A single IPv4 or IPv6 address. */
 export const ipAddress = z.string().refine(isIpAddress, "must be an IPv4 or IPv6 address");
 
