@@ -126,7 +126,13 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
         // modes) the hook below stops before anything changes, with one line naming the config key; the API
         // server would refuse it at the claim anyway. Never deleted: scaling down or destroying leaves the data
         // (a deleted Patch would also give up the fields it set).
-        const storageClassName = app.storage.storageClassName ?? target.storageClassName;
+        // What each claim is, the same in the claims the program applies and in the set's template.
+        const claimLabels = recommendedLabels(app.name, "storage");
+        const claimSpec = {
+            accessModes: app.storage.accessModes,
+            storageClassName: app.storage.storageClassName ?? target.storageClassName,
+            resources: { requests: { storage: app.storage.size } },
+        };
         // Compares each claim's old and new inputs before it is updated, in preview too; the set waits for the
         // claims, so a refused change never reaches it.
         const expandable = storageExpandable(app.storage, target.storageExpandable);
@@ -146,14 +152,10 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                         metadata: {
                             name: claimName,
                             namespace: this.namespace,
-                            labels: recommendedLabels(app.name, "storage"),
+                            labels: claimLabels,
                             annotations: PATCH_FORCE,
                         },
-                        spec: {
-                            accessModes: app.storage.accessModes,
-                            storageClassName,
-                            resources: { requests: { storage: app.storage.size } },
-                        },
+                        spec: claimSpec,
                     },
                     {
                         ...options,
@@ -223,12 +225,8 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                     template: nginxPodTemplate({ labels: this.labels, selector: this.selector, app }),
                     volumeClaimTemplates: [
                         {
-                            metadata: { name: DATA_VOLUME, labels: recommendedLabels(app.name, "storage") },
-                            spec: {
-                                accessModes: app.storage.accessModes,
-                                storageClassName,
-                                resources: { requests: { storage: app.storage.size } },
-                            },
+                            metadata: { name: DATA_VOLUME, labels: claimLabels },
+                            spec: claimSpec,
                         },
                     ],
                     // Neither deleting the set nor scaling it down deletes a pod's volume.
