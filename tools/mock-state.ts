@@ -3,6 +3,7 @@
  * report after `pulumi up` (cluster IPs, allocated node ports, load balancer addresses, EKS outputs),
  * so that code reading outputs sees values of the right shape.
  */
+import { METALLB_APIS } from "../components/baremetal/cluster-facts";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -150,12 +151,10 @@ function notFound(id: string): never {
     throw new Error(`resource '${id}' does not exist`);
 }
 
-const METALLB_KINDS: Record<string, string> = {
-    ipaddresspools: "IPAddressPool",
-    l2advertisements: "L2Advertisement",
-    bgpadvertisements: "BGPAdvertisement",
-    bgppeers: "BGPPeer",
-};
+/** MetalLB's kinds by their CRDs' plural names (`ipaddresspools`), from the APIs the program asks for. */
+const METALLB_KINDS: Record<string, string> = Object.fromEntries(
+    METALLB_APIS.map((api) => api.split("/")[2]).map((kind) => [`${kind.toLowerCase()}s`, kind]),
+);
 
 /** A CRD read from the cluster (`CustomResourceDefinition.get`): MetalLB's, when the mock cluster has them. */
 function readCrdState(id: string): Inputs {
@@ -184,14 +183,8 @@ function readPoolState(id: string): Inputs {
  * `.Capabilities` says about the mock cluster.
  */
 function clusterFactsManifest(): Inputs {
-    const apis = [
-        "metallb.io/v1beta1/IPAddressPool",
-        "metallb.io/v1beta1/L2Advertisement",
-        "metallb.io/v1beta1/BGPAdvertisement",
-        "metallb.io/v1beta2/BGPPeer",
-    ];
     const data: Record<string, string> = { kubeVersion: mockCluster.kubeVersion };
-    for (const api of apis) data[api] = String(mockCluster.metallbInstalled);
+    for (const api of METALLB_APIS) data[api] = String(mockCluster.metallbInstalled);
     return { result: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cluster-facts" }, data }] };
 }
 
