@@ -1,5 +1,5 @@
 /**
- * The command line of the project's tools (synth, bench:synth): one table of options per command, from which
+ * The command line of the project's tools (synth, bench:synth, policy): one table of options per command, from which
  * both the parser and the `--help` text come, so a new flag is one more row.
  */
 import { parseArgs } from "util";
@@ -35,7 +35,7 @@ export function defineCommand<T extends OptionTable>(command: Command<T>): Comma
     return command;
 }
 
-/** The command line is wrong: the tool prints this line and its usage, and exits 1. */
+/** The command line is wrong: the tool prints this line and its usage, and exits 1 (policy: 2). */
 export class UsageError extends Error {
     constructor(message: string) {
         super(message);

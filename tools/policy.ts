@@ -3,7 +3,7 @@
  * with no Pulumi CLI, cluster or cloud. See USAGE.
  */
 import * as path from "path";
-import { parseArgs } from "util";
+import { defineCommand, parseCommandLine, usage, UsageError } from "./cli";
 import { withEksChildren } from "./engine-view";
 import { runProgram } from "./mock-runtime";
 import {
@@ -20,20 +20,33 @@ import {
 } from "./policy-runner";
 import { policyConfigFile, readStackFile, stackFilePath } from "./stack-config";
 
-export const USAGE = `usage: npm run policy -- --stack NAME [--resources FILE] [--policy-config FILE] [--update]
+// One row per option: the parser and the --help text both come from this table (tools/cli.ts).
+const POLICY_COMMAND = defineCommand({
+    invocation: "npm run policy --",
+    summary: [
+        "Runs the policy pack (policy/) in Pulumi's analyzer host on what `pulumi preview` would show it for the",
+        "stack, and prints each violation as `LEVEL policy-name urn: message`.",
+        "Exit 0: no mandatory violation; 1: a mandatory violation; 2: the run failed (usage, stack, policy",
+        "config, or the analyzer host).",
+    ].join("\n"),
+    options: {
+        stack: { type: "string", value: "NAME", required: true, help: "the stack: Pulumi.NAME.yaml, under mocks" },
+        resources: {
+            type: "string",
+            value: "FILE",
+            help: "judge FILE (synth's resources.json) instead of evaluating the stack",
+        },
+        "policy-config": {
+            type: "string",
+            value: "FILE",
+            default: "policy/config/NAME.json, else the pack's own levels",
+            help: "the --policy-pack-config file",
+        },
+        update: { type: "boolean", help: "judge what `pulumi up` shows (outputs known) instead of a preview" },
+    },
+});
 
-Runs the policy pack (policy/) in Pulumi's analyzer host on what \`pulumi preview\` would show it for the
-stack, and prints each violation as \`LEVEL policy-name urn: message\`.
-
-  --stack NAME          the stack: Pulumi.NAME.yaml is evaluated under the mock runtime
-  --resources FILE      judge FILE (synth's resources.json format) instead of evaluating the stack
-  --policy-config FILE  the --policy-pack-config file (default policy/config/NAME.json; without one, every
-                        policy runs at the level and with the settings the pack declares)
-  --update              judge what \`pulumi up\` shows (outputs known) instead of a preview
-  --help                show this and exit
-
-Exit 0: no mandatory violation; 1: a mandatory violation; 2: the run failed (usage, stack, policy
-config, or the analyzer host).`;
+export const USAGE = usage(POLICY_COMMAND);
 
 export interface PolicyCliOptions {
     readonly stack: string;
@@ -43,33 +56,15 @@ export interface PolicyCliOptions {
     readonly preview: boolean;
 }
 
-class UsageError extends Error {}
-
-/** The options, or "help" for --help. */
+/** The options, or "help" for --help. @throws UsageError (tools/cli.ts) for a wrong command line. */
 export function parsePolicyOptions(argv: string[]): PolicyCliOptions | "help" {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string" },
-                resources: { type: "string" },
-                "policy-config": { type: "string" },
-                update: { type: "boolean" },
-                help: { type: "boolean" },
-            },
-        }));
-    } catch (error) {
-        throw new UsageError(error instanceof Error ? error.message : String(error));
-    }
-    if (values.help) return "help";
-    if (!values.stack) throw new UsageError("--stack NAME is required (e.g. npm run policy -- --stack dev)");
+    const values = parseCommandLine(POLICY_COMMAND, argv);
+    if (values === undefined) return "help";
+    const stack = values.stack!;
     return {
-        stack: values.stack,
+        stack,
         resourcesFile: values.resources ? path.resolve(values.resources) : undefined,
-        policyConfigFile: values["policy-config"]
-            ? path.resolve(values["policy-config"])
-            : policyConfigFile(values.stack),
+        policyConfigFile: values["policy-config"] ? path.resolve(values["policy-config"]) : policyConfigFile(stack),
         preview: !values.update,
     };
 }

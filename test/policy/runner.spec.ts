@@ -324,7 +324,7 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
         ]);
     });
 
-    it("exits 2 with one line for a missing stack, bad JSON, a bad level or a missing config file", async () => {
+    it("exits 2 with one line for a missing stack or value, bad JSON, a bad level or a missing config file", async () => {
         const cases: [string[], RegExp][] = [
             [["--resources", file("good.json")], /^policy: --stack NAME is required/],
             [["--stack", "dev", "--policy-config", file("broken.json")], /broken.json: not JSON: /],
@@ -333,11 +333,14 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
                 /all: "strict" is not a valid enforcement level/,
             ],
             [["--stack", "dev", "--policy-config", file("missing.json")], /^policy: no policy config .*missing.json/],
+            [["--stack", "dev", "--resources", ""], /^policy: --resources needs a value/],
         ];
         for (const [args, expected] of cases) {
             errors.length = 0;
             assert.equal(await main(args, out), 2, args.join(" "));
-            assert.equal(errors.length, args.includes("--stack") ? 1 : 2, errors.join("\n"));
+            // A wrong command line adds the usage; any other problem is its one line.
+            const usageError = !args.includes("--stack") || args.includes("");
+            assert.equal(errors.length, usageError ? 2 : 1, errors.join("\n"));
             assert.match(errors[0], expected);
         }
     });
