@@ -123,6 +123,6 @@ describe("npm run bench:synth", function () {
     it("refuses a stack that has no stack file", () => {
         const result = bench("--stack", "qa");
         assert.strictEqual(result.status, 1);
-        assert.match(result.stderr, /^bench:synth: --stack qa: there is no Pulumi\.qa\.yaml/);
+        assert.match(result.stderr, /^bench:synth: no stack qa: there is no Pulumi\.qa\.yaml/);
     });
 });

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { defineCommand, OptionValues, runCommand, UsageError } from "./cli";
-import { PROJECT_ROOT, stackNames } from "./stack-config";
+import { PROJECT_ROOT, stackNames, stackProblem } from "./stack-config";
 
 // One row per option: the parser and the --help text both come from this table.
 const BENCH_COMMAND = defineCommand({
@@ -28,9 +28,8 @@ const BENCH_COMMAND = defineCommand({
 /** The arguments, checked: a stack that has a stack file, and a whole number of runs. */
 function benchArguments(values: OptionValues<typeof BENCH_COMMAND.options>): { stack: string; runs: number } {
     const stack = values.stack ?? "dev";
-    if (!stackNames().includes(stack)) {
-        throw new UsageError(`--stack ${stack}: there is no Pulumi.${stack}.yaml (stacks: ${stackNames().join(", ")})`);
-    }
+    const problem = stackProblem(stack);
+    if (problem) throw new UsageError(problem);
     const text = values.runs ?? "7";
     const runs = /^[0-9]+$/.test(text) ? Number(text) : NaN;
     if (!(runs >= 1 && runs <= 1000)) throw new UsageError(`--runs ${text}: must be a whole number from 1 to 1000`);

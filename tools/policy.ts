@@ -18,7 +18,7 @@ import {
     ResourceRecord,
     runPolicies,
 } from "./policy-runner";
-import { policyConfigFile, readStackFile, stackFilePath } from "./stack-config";
+import { policyConfigFile, readStackFile, stackFilePath, stackProblem } from "./stack-config";
 
 // One row per option: the parser and the --help text both come from this table (tools/cli.ts).
 const POLICY_COMMAND = defineCommand({
@@ -61,6 +61,9 @@ export function parsePolicyOptions(argv: string[]): PolicyCliOptions | "help" {
     const values = parseCommandLine(POLICY_COMMAND, argv);
     if (values === undefined) return "help";
     const stack = values.stack!;
+    // A stack it evaluates must have a stack file; with --resources, the name only labels the run.
+    const problem = stackProblem(stack, { needsFile: values.resources === undefined });
+    if (problem) throw new UsageError(problem);
     return {
         stack,
         resourcesFile: values.resources ? path.resolve(values.resources) : undefined,

@@ -32,6 +32,22 @@ export function stackNames(root: string = PROJECT_ROOT): string[] {
 }
 
 /**
+ * Why `stack` names no stack of the project, in the words every tool uses, or undefined when it does. A stack
+ * name becomes a file name (Pulumi.NAME.yaml, out/NAME): no path separators.
+ */
+export function stackProblem(
+    stack: string,
+    { needsFile = true, root = PROJECT_ROOT }: { needsFile?: boolean; root?: string } = {},
+): string | undefined {
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || stack.startsWith(".")) {
+        return `--stack ${JSON.stringify(stack)} is not a stack name (letters, digits, -, _ and .)`;
+    }
+    const stacks = stackNames(root);
+    if (!needsFile || stacks.includes(stack)) return undefined;
+    return `no stack ${stack}: there is no ${path.basename(stackFilePath(stack))} (stacks: ${stacks.join(", ")})`;
+}
+
+/**
  * The policy config a stack uses: `policy/config/<stack>.json` when that file exists. Undefined means no
  * config file, and then every policy runs at the level and with the settings the pack declares for it, as
  * `pulumi preview --policy-pack policy` does without `--policy-pack-config`.

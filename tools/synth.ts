@@ -13,7 +13,7 @@ import { defineCommand, OptionValues, runCommand, UsageError } from "./cli";
 import { removeOutputs, writeOutputs } from "./output-dir";
 import { renderGraph, renderManifests, renderResources, summarize } from "./synth-render";
 import { runProgram } from "./mock-runtime";
-import { PROJECT_ROOT, readStackFile, stackFilePath, stackNames } from "./stack-config";
+import { PROJECT_ROOT, readStackFile, stackFilePath, stackNames, stackProblem } from "./stack-config";
 
 const SYNTH_FILES = ["manifests.yaml", "resources.json", "graph.mmd"] as const;
 
@@ -38,15 +38,9 @@ type SynthValues = OptionValues<typeof SYNTH_COMMAND.options>;
 
 async function synth(values: SynthValues): Promise<void> {
     const stack = values.stack!;
-    // A stack name becomes a file name (Pulumi.NAME.yaml, out/NAME): no path separators.
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack) || stack.startsWith(".")) {
-        throw new UsageError(`--stack ${JSON.stringify(stack)} is not a stack name (letters, digits, -, _ and .)`);
-    }
-    if (values.config === undefined && !stackNames().includes(stack)) {
-        throw new UsageError(
-            `no stack ${stack}: there is no ${path.basename(stackFilePath(stack))} (stacks: ${stackNames().join(", ")})`,
-        );
-    }
+    // With --config the stack need not have a file of its own; its name must still be one.
+    const problem = stackProblem(stack, { needsFile: values.config === undefined });
+    if (problem) throw new UsageError(problem);
     const configFile = path.resolve(values.config ?? stackFilePath(stack));
     const outDir = path.resolve(values.out ?? path.join(PROJECT_ROOT, "out", stack));
 

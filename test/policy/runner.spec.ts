@@ -248,7 +248,8 @@ describe("policy runner: which policy config a stack gets", () => {
     });
 
     it("runs the pack's own levels and settings for a stack without one, as --policy-pack alone does", () => {
-        const options = parsePolicyOptions(["--stack", "staging"]);
+        // A stack without a stack file here, judged from a resources file (as CI's per-stack job does).
+        const options = parsePolicyOptions(["--stack", "staging", "--resources", "out/staging/resources.json"]);
         assert.ok(options !== "help");
         assert.equal(options.policyConfigFile, undefined);
     });
@@ -325,22 +326,29 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
     });
 
     it("exits 2 with one line for a missing stack or value, bad JSON, a bad level or a missing config file", async () => {
-        const cases: [string[], RegExp][] = [
-            [["--resources", file("good.json")], /^policy: --stack NAME is required/],
-            [["--stack", "dev", "--policy-config", file("broken.json")], /broken.json: not JSON: /],
+        // A wrong command line also prints the usage; any other problem is its one line.
+        const [usage, alone] = [true, false];
+        const cases: [string[], RegExp, boolean][] = [
+            [["--resources", file("good.json")], /^policy: --stack NAME is required/, usage],
+            [["--stack", "dev", "--policy-config", file("broken.json")], /broken.json: not JSON: /, alone],
             [
                 ["--stack", "dev", "--policy-config", file("level.json")],
                 /all: "strict" is not a valid enforcement level/,
+                alone,
             ],
-            [["--stack", "dev", "--policy-config", file("missing.json")], /^policy: no policy config .*missing.json/],
-            [["--stack", "dev", "--resources", ""], /^policy: --resources needs a value/],
+            [
+                ["--stack", "dev", "--policy-config", file("missing.json")],
+                /^policy: no policy config .*missing.json/,
+                alone,
+            ],
+            [["--stack", "dev", "--resources", ""], /^policy: --resources needs a value/, usage],
+            [["--stack", "qa"], /^policy: no stack qa: there is no Pulumi\.qa\.yaml \(stacks: dev, /, usage],
+            [["--stack", "../dev"], /^policy: --stack "\.\.\/dev" is not a stack name/, usage],
         ];
-        for (const [args, expected] of cases) {
+        for (const [args, expected, withUsage] of cases) {
             errors.length = 0;
             assert.equal(await main(args, out), 2, args.join(" "));
-            // A wrong command line adds the usage; any other problem is its one line.
-            const usageError = !args.includes("--stack") || args.includes("");
-            assert.equal(errors.length, usageError ? 2 : 1, errors.join("\n"));
+            assert.equal(errors.length, withUsage ? 2 : 1, errors.join("\n"));
             assert.match(errors[0], expected);
         }
     });
