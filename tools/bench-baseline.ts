@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { runProgram } from "./mock-runtime";
 import { writeOutputs } from "./output-dir";
-import { renderGraph, renderManifests, renderResources } from "./synth-render";
+import { renderSynthFiles } from "./synth-render";
 
 async function main(outDir: string): Promise<void> {
     const run = await runProgram(
@@ -13,11 +13,7 @@ async function main(outDir: string): Promise<void> {
         { stack: "baseline", config: {} },
     );
     // Written the way synth writes, so both pay the same for it.
-    writeOutputs(outDir, {
-        "manifests.yaml": renderManifests(run.resources),
-        "resources.json": renderResources(run.resources),
-        "graph.mmd": renderGraph(run.resources),
-    });
+    writeOutputs(outDir, renderSynthFiles(run.resources));
     console.log(`baseline: ${run.resources.length} resources`);
 }
 

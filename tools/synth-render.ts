@@ -126,6 +126,20 @@ export function renderGraph(resources: readonly RegisteredResource[]): string {
     return `${lines.join("\n")}\n`;
 }
 
+/** The files synth writes, by name. */
+export const SYNTH_FILES = ["manifests.yaml", "resources.json", "graph.mmd"] as const;
+
+/** Every file synth writes, rendered from the recorded resources. */
+export function renderSynthFiles(
+    resources: readonly RegisteredResource[],
+): Record<(typeof SYNTH_FILES)[number], string> {
+    return {
+        "manifests.yaml": renderManifests(resources),
+        "resources.json": renderResources(resources),
+        "graph.mmd": renderGraph(resources),
+    };
+}
+
 /** Resource counts by type, most common first, then by name. */
 export function summarize(resources: readonly RegisteredResource[]): [string, number][] {
     const counts = new Map<string, number>();

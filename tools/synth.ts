@@ -11,11 +11,9 @@
 import * as path from "path";
 import { defineCommand, OptionValues, runCommand, UsageError } from "./cli";
 import { removeOutputs, writeOutputs } from "./output-dir";
-import { renderGraph, renderManifests, renderResources, summarize } from "./synth-render";
+import { renderSynthFiles, summarize, SYNTH_FILES } from "./synth-render";
 import { runProgram } from "./mock-runtime";
 import { PROJECT_ROOT, readStackFile, stackFilePath, stackNames, stackProblem } from "./stack-config";
-
-const SYNTH_FILES = ["manifests.yaml", "resources.json", "graph.mmd"] as const;
 
 // One row per option: the parser and the --help text both come from this table.
 const SYNTH_COMMAND = defineCommand({
@@ -51,11 +49,7 @@ async function synth(values: SynthValues): Promise<void> {
     const program = require("../index") as () => Promise<unknown>;
     const run = await runProgram(program, { stack, config, secretKeys, preview: values.preview ?? false });
 
-    writeOutputs(outDir, {
-        "manifests.yaml": renderManifests(run.resources),
-        "resources.json": renderResources(run.resources),
-        "graph.mmd": renderGraph(run.resources),
-    });
+    writeOutputs(outDir, renderSynthFiles(run.resources));
     console.log(`stack ${stack}: ${run.resources.length} resources -> ${path.relative(process.cwd(), outDir) || "."}/`);
     for (const [type, count] of summarize(run.resources)) console.log(`  ${String(count).padStart(3)}  ${type}`);
 }
