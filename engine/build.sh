@@ -102,4 +102,6 @@ build metallb metallb-controller go.universe.tf/metallb/controller
 rm -f "$staging/overlay.json" "$staging/schema-embed.json"
 mv "$staging" "$out"
 touch "$out/complete"
+# Earlier builds are about 1 GB each; Go's own cache makes a rebuild of one of them quick.
+find "$cache_root" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
 echo "$bin"
