@@ -1,0 +1,221 @@
+/**
+ * The real engine judges the program: the Pulumi CLI, the Kubernetes provider and a Kubernetes control plane
+ * built by engine/build.sh, on the loopback cluster of engine/cluster.sh (kwok nodes, MetalLB's controller).
+ * The stack is the dev stack with MetalLB already present (tools/local-stack.ts). Every assertion reads the
+ * API server's objects or the engine's own `--json` output; nothing here is modelled.
+ *
+ * kwok plays the kubelets: pods turn Ready and Job pods complete without running anything, so what a
+ * container would do (nginx answering, the verification Job's fetches) is not proven here: test/e2e does
+ * that on kind. Skipped, with the reason, where the engine is not built.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseDocument } from "yaml";
+import { localStackFile } from "../../tools/local-stack";
+import { PROJECT_ROOT, stackFilePath } from "../../tools/stack-config";
+import {
+    builtEngine,
+    describeFailure,
+    engineEvents,
+    type EngineEvent,
+    type KubeList,
+    LocalCluster,
+    stepsByUrn,
+} from "./local-engine";
+
+const MINUTE = 60_000;
+const STACK = "local";
+const NAMESPACE = "stateful-nginx";
+const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
+
+describe("the real engine on a local cluster", function () {
+    this.timeout(15 * MINUTE);
+    let cluster: LocalCluster;
+    const timings: string[] = [];
+    const log = (line: string) => process.stdout.write(`      ${line}\n`);
+
+    before(async function () {
+        const engine = builtEngine();
+        if ("missing" in engine) {
+            log(`skipped: ${engine.missing}`);
+            this.skip();
+        }
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "stateful-nginx-engine-"));
+        // Three ports from a random base: the API server, etcd's clients, etcd's peers.
+        cluster = new LocalCluster(root, 20000 + 3 * Math.floor(Math.random() * 6000));
+        const started = Date.now();
+        await cluster.start();
+        timings.push(`cluster start ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        fs.writeFileSync(cluster.stackFile(STACK), localStackFile(fs.readFileSync(stackFilePath("dev"), "utf8")));
+        const init = await cluster.pulumi("stack", "init", STACK);
+        assert.strictEqual(init.code, 0, describeFailure("pulumi stack init", init));
+    });
+
+    after(function () {
+        if (!cluster) return;
+        if (timings.length > 0) log(`measured: ${timings.join("; ")}`);
+        cluster.stop(!process.env.STATEFUL_NGINX_KEEP_CLUSTER);
+        if (!process.env.STATEFUL_NGINX_KEEP_CLUSTER) fs.rmSync(cluster.root, { recursive: true, force: true });
+        else log(`cluster kept in ${cluster.root}`);
+    });
+
+    /** Edits the local stack file as a person would, then returns nothing: the next `up` reads it. */
+    function editStack(edit: (config: ReturnType<typeof parseDocument>) => void): void {
+        const doc = parseDocument(fs.readFileSync(cluster.stackFile(STACK), "utf8"));
+        edit(doc);
+        fs.writeFileSync(cluster.stackFile(STACK), doc.toString());
+    }
+
+    async function up(what: string): Promise<EngineEvent[]> {
+        const started = Date.now();
+        const result = await cluster.pulumi("up", "--yes", "--skip-preview", "--json", "--stack", STACK);
+        timings.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        assert.strictEqual(result.code, 0, describeFailure(`pulumi up (${what})`, result));
+        const events = engineEvents(result.stdout);
+        assert.strictEqual(events.find((e) => e.summaryEvent)?.summaryEvent?.result, "succeeded");
+        return events;
+    }
+
+    const changes = (events: EngineEvent[]) => events.find((e) => e.summaryEvent)!.summaryEvent!.resourceChanges;
+    const readyPods = () =>
+        cluster
+            .json<KubeList>("get", "pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=nginx")
+            .items.filter((pod) => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+            .map((pod) => pod.metadata.name)
+            .sort();
+    const claims = () =>
+        new Map<string, { uid: string; volume: string; phase: string }>(
+            cluster
+                .json<KubeList>("get", "pvc", "-n", NAMESPACE)
+                .items.map((c) => [
+                    c.metadata.name,
+                    { uid: c.metadata.uid, volume: c.spec?.volumeName ?? "", phase: c.status?.phase ?? "" },
+                ]),
+        );
+
+    it("brings the dev stack up: pods ready, one bound claim each, MetalLB's address on nginx-lb", async () => {
+        const events = await up("first up");
+        assert.ok((changes(events).create ?? 0) > 10, JSON.stringify(changes(events)));
+        assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1", "nginx-2"]);
+        const bound = claims();
+        for (const ordinal of [0, 1, 2]) {
+            assert.strictEqual(bound.get(`nginx-persistent-storage-nginx-${ordinal}`)?.phase, "Bound");
+        }
+        const lb = cluster.json("get", "service", "nginx-lb", "-n", NAMESPACE);
+        assert.deepStrictEqual(lb.status?.loadBalancer?.ingress, [{ ip: "172.18.255.200", ipMode: "VIP" }]);
+        const nodePort = cluster.json("get", "service", "nginx-nodeport", "-n", NAMESPACE);
+        assert.strictEqual(nodePort.spec?.ports?.[0]?.nodePort, 30080);
+        const outputs = JSON.parse((await cluster.pulumi("stack", "output", "--json", "--stack", STACK)).stdout);
+        assert.strictEqual(outputs.loadBalancerAddress, "172.18.255.200");
+    });
+
+    it("reports no changes on a second up with nothing changed", async () => {
+        const events = await up("no-change up");
+        // A `.get` (MetalLB's definitions, read to check they are there) is read again on every run.
+        const changed = [...stepsByUrn(events)].filter(([, op]) => op !== "same" && op !== "read");
+        assert.deepStrictEqual(changed, []);
+        assert.deepStrictEqual(
+            Object.keys(changes(events)).filter((op) => op !== "read"),
+            ["same"],
+        );
+    });
+
+    it("passes the policy pack in a preview (pulumi preview --policy-pack, dev's policy config)", async () => {
+        const started = Date.now();
+        const result = await cluster.pulumi(
+            "preview",
+            "--stack",
+            STACK,
+            "--policy-pack",
+            POLICY_PACK,
+            "--policy-pack-config",
+            path.join(POLICY_PACK, "config", "dev.json"),
+        );
+        timings.push(`preview with the policy pack ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        assert.strictEqual(result.code, 0, describeFailure("pulumi preview --policy-pack", result));
+        assert.doesNotMatch(result.stdout, /mandatory/);
+    });
+
+    it("stops a preview whose stack breaks a mandatory policy, naming the policy", async () => {
+        const file = cluster.stackFile(STACK);
+        const original = fs.readFileSync(file, "utf8");
+        editStack((doc) =>
+            doc.setIn(["config", "stateful-nginx:services", "externalNames", "database"], "db.prod.example.com"),
+        );
+        try {
+            const result = await cluster.pulumi(
+                "preview",
+                "--stack",
+                STACK,
+                "--policy-pack",
+                POLICY_PACK,
+                "--policy-pack-config",
+                path.join(POLICY_PACK, "config", "dev.json"),
+            );
+            assert.notStrictEqual(result.code, 0, "the preview passed");
+            assert.match(result.stdout, /externalname-safe/);
+            assert.match(result.stdout, /mandatory/);
+        } finally {
+            fs.writeFileSync(file, original);
+        }
+    });
+
+    it("scales 3 -> 5 -> 2: the new ordinals get claims, scaling down keeps every claim", async () => {
+        editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "replicas"], 5));
+        await up("replicas 5");
+        assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1", "nginx-2", "nginx-3", "nginx-4"]);
+        const atFive = claims();
+        editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "replicas"], 2));
+        await up("replicas 2");
+        assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1"]);
+        const atTwo = claims();
+        assert.deepStrictEqual([...atTwo.keys()].sort(), [...atFive.keys()].sort());
+        for (const [name, claim] of atFive) assert.strictEqual(atTwo.get(name)?.uid, claim.uid, name);
+    });
+
+    it("recreates the set for a new podManagementPolicy, keeping every pod (orphaned, then adopted)", async () => {
+        const setUid = cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE).metadata.uid;
+        const podUids = () =>
+            cluster
+                .json<KubeList>("get", "pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=nginx")
+                .items.map((p) => p.metadata.uid)
+                .sort();
+        const before = podUids();
+        editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "podManagementPolicy"], "Parallel"));
+        const events = await up("podManagementPolicy Parallel");
+        const set = cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE);
+        assert.notStrictEqual(set.metadata.uid, setUid, "the StatefulSet was not recreated");
+        assert.strictEqual(set.spec?.podManagementPolicy, "Parallel");
+        assert.ok(
+            [...stepsByUrn(events)].some(([urn, op]) => urn.endsWith("::nginx") && op.includes("replace")),
+            "the engine did not replace the set",
+        );
+        assert.deepStrictEqual(podUids(), before);
+    });
+
+    it("leaves the claims and the namespace after pulumi destroy, and stops the pods", async () => {
+        const before = claims();
+        const result = await cluster.pulumi("destroy", "--yes", "--skip-preview", "--json", "--stack", STACK);
+        assert.strictEqual(result.code, 0, describeFailure("pulumi destroy", result));
+        const after = claims();
+        assert.deepStrictEqual([...after.keys()].sort(), [...before.keys()].sort());
+        for (const [name, claim] of before) assert.strictEqual(after.get(name)?.uid, claim.uid, name);
+        assert.strictEqual(cluster.json("get", "namespace", NAMESPACE).metadata.name, NAMESPACE);
+        assert.deepStrictEqual(cluster.json<KubeList>("get", "statefulsets", "-n", NAMESPACE).items, []);
+    });
+
+    it("comes back in one up after the destroy, on the same claims bound to the same volumes", async () => {
+        const before = claims();
+        await up("up after destroy");
+        assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1"]);
+        const after = claims();
+        for (const ordinal of [0, 1]) {
+            const name = `nginx-persistent-storage-nginx-${ordinal}`;
+            assert.strictEqual(after.get(name)?.uid, before.get(name)?.uid, name);
+            assert.strictEqual(after.get(name)?.volume, before.get(name)?.volume, name);
+            assert.strictEqual(after.get(name)?.phase, "Bound", name);
+        }
+    });
+});
