@@ -26,3 +26,22 @@ export function statefulSetAnnotations(app: Pick<AppConfig, "partition">): Recor
  * (pulumi-kubernetes await.go `patchForce`.)
  */
 export const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
+
+/**
+ * The annotations of every Patch resource the program makes (the namespace, the claims): forced, as above, and
+ * applied by one named field manager. Without the name the provider gives each patch resource a random manager
+ * of its own (pulumi-kubernetes v4.25.0 provider.go `fieldManagerName`), so a patch made again (after a destroy,
+ * or replicas 5 -> 2 -> 5) co-owns its fields with the one before it, and a label removed from the claims or
+ * the namespace would never go away.
+ */
+export const PATCH_ANNOTATIONS = { ...PATCH_FORCE, "pulumi.com/patchFieldManager": "stateful-nginx" } as const;
+
+/**
+ * A claim's annotations: the patch annotations, and no wait of its own. Applying a claim patch runs the
+ * provider's claim wait (pulumi-kubernetes v4.25.0 awaiters.go `untilCoreV1PersistentVolumeClaimReady`): on a
+ * class that binds on first use it waits for `Pending`, so a claim that is already bound (after a destroy, on
+ * scaling back up, on a rename back) fails the `up` after 5 minutes, and the set that needs it is never made.
+ * `skipAwait` turns that wait off (metadata/overrides.go `ReadyCondition`); the StatefulSet's own wait covers
+ * binding, since a pod is not Ready before its claim is bound.
+ */
+export const CLAIM_PATCH_ANNOTATIONS = { ...PATCH_ANNOTATIONS, "pulumi.com/skipAwait": "true" } as const;

@@ -1,4 +1,4 @@
-export { PATCH_FORCE, statefulSetAnnotations } from "./annotations";
+export { statefulSetAnnotations } from "./annotations";
 export { CLUSTER_DOMAIN, podDnsNames } from "./dns";
 export { claimNames, lifecycleAnchorName } from "./lifecycle";
 export { PART_OF, recommendedLabels, selectorLabels } from "./labels";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../../config/app";
 import { ownServiceNames } from "../../config";
 import type { ClusterTarget } from "../target";
-import { PATCH_FORCE, statefulSetAnnotations } from "./annotations";
+import { CLAIM_PATCH_ANNOTATIONS, PATCH_ANNOTATIONS, statefulSetAnnotations } from "./annotations";
 import { podDnsNames } from "./dns";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { claimNames, lifecycleAnchorName } from "./lifecycle";
@@ -82,7 +82,7 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                 {
                     metadata: {
                         name: app.namespace,
-                        annotations: PATCH_FORCE,
+                        annotations: PATCH_ANNOTATIONS,
                         labels: {
                             ...recommendedLabels(app.name, "namespace"),
                             // Every pod here meets the restricted Pod Security profile; keep it that way.
@@ -153,7 +153,7 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                             name: claimName,
                             namespace: this.namespace,
                             labels: claimLabels,
-                            annotations: PATCH_FORCE,
+                            annotations: CLAIM_PATCH_ANNOTATIONS,
                         },
                         spec: claimSpec,
                     },
