@@ -11,6 +11,7 @@ import { claimHookProblem, storageExpandable } from "../components/workload/stor
 import { metadataOf, runStack, specOf, StackRun, testStackConfig } from "./helpers";
 import {
     alreadyExists,
+    createWaitFailures,
     claimUpdateRefusal,
     leftByDestroy,
     objectKey,
@@ -244,10 +245,11 @@ for (const stack of ["dev", "prod"]) {
         });
 
         describe("pulumi destroy, then pulumi up", () => {
-            it("takes the kept namespace and claims back instead of failing with AlreadyExists", () => {
+            it("takes the kept namespace and claims back in one up: no AlreadyExists, no claim wait timing out", () => {
                 const left = leftByDestroy(shipped.resources);
                 const steps = planUpdate([], shipped.resources);
                 assert.deepStrictEqual(alreadyExists(steps, left), []);
+                assert.deepStrictEqual(createWaitFailures(steps, left), []);
                 // Each pod gets its old claim, and so its old page: same names as before the destroy.
                 for (const claim of shipped.ofType(CLAIM)) assert.ok(left.has(objectKey(claim)!));
             });
