@@ -158,6 +158,7 @@ export interface KubeObject {
         readonly volumeName?: string;
         readonly podManagementPolicy?: string;
         readonly ports?: { readonly nodePort?: number }[];
+        readonly resources?: { readonly requests?: { readonly storage?: string } };
     };
     readonly status?: {
         readonly phase?: string;

@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
+import { claimNames } from "../../components/workload";
 import { localStackFile } from "../../tools/local-stack";
 import { PROJECT_ROOT, stackFilePath } from "../../tools/stack-config";
 import {
@@ -100,9 +101,8 @@ describe("the real engine on a local cluster", function () {
         assert.ok((changes(events).create ?? 0) > 10, JSON.stringify(changes(events)));
         assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1", "nginx-2"]);
         const bound = claims();
-        for (const ordinal of [0, 1, 2]) {
-            assert.strictEqual(bound.get(`nginx-persistent-storage-nginx-${ordinal}`)?.phase, "Bound");
-        }
+        // The program's claims are the ones the StatefulSet controller uses: else they would stay Pending.
+        for (const name of claimNames("nginx", 3)) assert.strictEqual(bound.get(name)?.phase, "Bound", name);
         const lb = cluster.json("get", "service", "nginx-lb", "-n", NAMESPACE);
         assert.deepStrictEqual(lb.status?.loadBalancer?.ingress, [{ ip: "172.18.255.200", ipMode: "VIP" }]);
         const nodePort = cluster.json("get", "service", "nginx-nodeport", "-n", NAMESPACE);
@@ -175,6 +175,20 @@ describe("the real engine on a local cluster", function () {
         for (const [name, claim] of atFive) assert.strictEqual(atTwo.get(name)?.uid, claim.uid, name);
     });
 
+    it("scales 2 -> 5 again in one up, each ordinal back on its kept claim, then back to 2", async () => {
+        const kept = claims();
+        editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "replicas"], 5));
+        await up("replicas 2 -> 5");
+        assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1", "nginx-2", "nginx-3", "nginx-4"]);
+        const now = claims();
+        for (const name of claimNames("nginx", 5)) {
+            assert.strictEqual(now.get(name)?.uid, kept.get(name)?.uid, name);
+            assert.strictEqual(now.get(name)?.volume, kept.get(name)?.volume, name);
+        }
+        editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "replicas"], 2));
+        await up("replicas 5 -> 2");
+    });
+
     it("recreates the set for a new podManagementPolicy, keeping every pod (orphaned, then adopted)", async () => {
         const setUid = cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE).metadata.uid;
         const podUids = () =>
@@ -195,6 +209,30 @@ describe("the real engine on a local cluster", function () {
         assert.deepStrictEqual(podUids(), before);
     });
 
+    it("refuses a larger size on a class that cannot expand, in preview and in up, before anything changes", async () => {
+        const file = cluster.stackFile(STACK);
+        const original = fs.readFileSync(file, "utf8");
+        const setUid = cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE).metadata.uid;
+        editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "storage", "size"], "2Gi"));
+        try {
+            const refusal =
+                /stateful-nginx:app\.storage\.size: got 2Gi; storage class standard does not allow volume expansion/;
+            const preview = await cluster.pulumi("preview", "--stack", STACK);
+            assert.notStrictEqual(preview.code, 0, "the preview passed");
+            assert.match(preview.stdout + preview.stderr, refusal);
+            const result = await cluster.pulumi("up", "--yes", "--skip-preview", "--stack", STACK);
+            assert.notStrictEqual(result.code, 0, "the up passed");
+            assert.match(result.stdout + result.stderr, refusal);
+        } finally {
+            fs.writeFileSync(file, original);
+        }
+        assert.strictEqual(cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE).metadata.uid, setUid);
+        for (const [name, claim] of claims()) {
+            const size = cluster.json("get", "pvc", name, "-n", NAMESPACE).spec?.resources?.requests?.storage;
+            assert.strictEqual(size, "1Gi", `${name} (${claim.uid})`);
+        }
+    });
+
     it("leaves the claims and the namespace after pulumi destroy, and stops the pods", async () => {
         const before = claims();
         const result = await cluster.pulumi("destroy", "--yes", "--skip-preview", "--json", "--stack", STACK);
@@ -204,6 +242,7 @@ describe("the real engine on a local cluster", function () {
         for (const [name, claim] of before) assert.strictEqual(after.get(name)?.uid, claim.uid, name);
         assert.strictEqual(cluster.json("get", "namespace", NAMESPACE).metadata.name, NAMESPACE);
         assert.deepStrictEqual(cluster.json<KubeList>("get", "statefulsets", "-n", NAMESPACE).items, []);
+        assert.deepStrictEqual(readyPods(), []);
     });
 
     it("comes back in one up after the destroy, on the same claims bound to the same volumes", async () => {
@@ -211,11 +250,33 @@ describe("the real engine on a local cluster", function () {
         await up("up after destroy");
         assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1"]);
         const after = claims();
-        for (const ordinal of [0, 1]) {
-            const name = `nginx-persistent-storage-nginx-${ordinal}`;
+        for (const name of claimNames("nginx", 2)) {
             assert.strictEqual(after.get(name)?.uid, before.get(name)?.uid, name);
             assert.strictEqual(after.get(name)?.volume, before.get(name)?.volume, name);
             assert.strictEqual(after.get(name)?.phase, "Bound", name);
         }
+    });
+
+    it("renames the app with a fixed node port and address: the old Services free them first, the old claims stay", async () => {
+        const oldClaims = claims();
+        editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "name"], "web"));
+        await up("app.name nginx -> web");
+        const lb = cluster.json("get", "service", "web-lb", "-n", NAMESPACE);
+        assert.deepStrictEqual(lb.status?.loadBalancer?.ingress, [{ ip: "172.18.255.200", ipMode: "VIP" }]);
+        assert.strictEqual(
+            cluster.json("get", "service", "web-nodeport", "-n", NAMESPACE).spec?.ports?.[0]?.nodePort,
+            30080,
+        );
+        assert.strictEqual(cluster.kubectl("get", "service", "nginx-lb", "-n", NAMESPACE, "--ignore-not-found"), "");
+        const readyWeb = cluster
+            .json<KubeList>("get", "pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/instance=web")
+            .items.filter((pod) => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+            .map((pod) => pod.metadata.name)
+            .sort();
+        assert.deepStrictEqual(readyWeb, ["web-0", "web-1"]);
+        const now = claims();
+        for (const [name, claim] of oldClaims)
+            assert.strictEqual(now.get(name)?.uid, claim.uid, `${name} was not kept`);
+        for (const name of claimNames("web", 2)) assert.strictEqual(now.get(name)?.phase, "Bound", name);
     });
 });
