@@ -153,7 +153,11 @@ export class LocalCluster {
 
 /** The fields of Kubernetes objects the specs read. */
 export interface KubeObject {
-    readonly metadata: { readonly name: string; readonly uid: string };
+    readonly metadata: {
+        readonly name: string;
+        readonly uid: string;
+        readonly managedFields?: { readonly manager: string; readonly operation: string }[];
+    };
     readonly spec?: {
         readonly volumeName?: string;
         readonly podManagementPolicy?: string;

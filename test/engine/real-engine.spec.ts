@@ -257,6 +257,23 @@ describe("the real engine on a local cluster", function () {
         }
     });
 
+    it("applies the namespace and the claims as one field manager, also after they were applied again", () => {
+        // A patch made again under a new manager would co-own the labels with the old one, and a label the
+        // program stops setting would stay (pulumi-kubernetes v4.25.0 provider.go `fieldManagerName`).
+        const appliers = (...object: string[]) =>
+            [
+                ...new Set(
+                    (cluster.json(...object).metadata.managedFields ?? [])
+                        .filter((entry) => entry.operation === "Apply")
+                        .map((entry) => entry.manager),
+                ),
+            ].sort();
+        assert.deepStrictEqual(appliers("get", "namespace", NAMESPACE), ["stateful-nginx"]);
+        for (const name of claimNames("nginx", 5)) {
+            assert.deepStrictEqual(appliers("get", "pvc", name, "-n", NAMESPACE), ["stateful-nginx"], name);
+        }
+    });
+
     it("renames the app with a fixed node port and address: the old Services free them first, the old claims stay", async () => {
         const oldClaims = claims();
         editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "name"], "web"));
