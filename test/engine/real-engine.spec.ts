@@ -46,9 +46,7 @@ describe("the real engine on a local cluster", function () {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "stateful-nginx-engine-"));
         // Three ports from a random base: the API server, etcd's clients, etcd's peers.
         cluster = new LocalCluster(root, 20000 + 3 * Math.floor(Math.random() * 6000));
-        const started = Date.now();
-        await cluster.start();
-        timings.push(`cluster start ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        await timed("cluster start", () => cluster.start());
         fs.writeFileSync(cluster.stackFile(STACK), localStackFile(fs.readFileSync(stackFilePath("dev"), "utf8")));
         const init = await cluster.pulumi("stack", "init", STACK);
         assert.strictEqual(init.code, 0, describeFailure("pulumi stack init", init));
@@ -69,10 +67,42 @@ describe("the real engine on a local cluster", function () {
         fs.writeFileSync(cluster.stackFile(STACK), doc.toString());
     }
 
-    async function up(what: string): Promise<EngineEvent[]> {
+    /** Edits the stack file for the length of `body` only: what it runs sees the edit, what follows does not. */
+    async function withEditedStack(
+        edit: (config: ReturnType<typeof parseDocument>) => void,
+        body: () => Promise<void>,
+    ): Promise<void> {
+        const original = fs.readFileSync(cluster.stackFile(STACK), "utf8");
+        editStack(edit);
+        try {
+            await body();
+        } finally {
+            fs.writeFileSync(cluster.stackFile(STACK), original);
+        }
+    }
+
+    async function timed<T>(what: string, action: () => Promise<T>): Promise<T> {
         const started = Date.now();
-        const result = await cluster.pulumi("up", "--yes", "--skip-preview", "--json", "--stack", STACK);
+        const result = await action();
         timings.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return result;
+    }
+
+    const previewWithPolicies = () =>
+        cluster.pulumi(
+            "preview",
+            "--stack",
+            STACK,
+            "--policy-pack",
+            POLICY_PACK,
+            "--policy-pack-config",
+            path.join(POLICY_PACK, "config", "dev.json"),
+        );
+
+    async function up(what: string): Promise<EngineEvent[]> {
+        const result = await timed(what, () =>
+            cluster.pulumi("up", "--yes", "--skip-preview", "--json", "--stack", STACK),
+        );
         assert.strictEqual(result.code, 0, describeFailure(`pulumi up (${what})`, result));
         const events = engineEvents(result.stdout);
         assert.strictEqual(events.find((e) => e.summaryEvent)?.summaryEvent?.result, "succeeded");
@@ -123,43 +153,22 @@ describe("the real engine on a local cluster", function () {
     });
 
     it("passes the policy pack in a preview (pulumi preview --policy-pack, dev's policy config)", async () => {
-        const started = Date.now();
-        const result = await cluster.pulumi(
-            "preview",
-            "--stack",
-            STACK,
-            "--policy-pack",
-            POLICY_PACK,
-            "--policy-pack-config",
-            path.join(POLICY_PACK, "config", "dev.json"),
-        );
-        timings.push(`preview with the policy pack ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        const result = await timed("preview with the policy pack", previewWithPolicies);
         assert.strictEqual(result.code, 0, describeFailure("pulumi preview --policy-pack", result));
         assert.doesNotMatch(result.stdout, /mandatory/);
     });
 
     it("stops a preview whose stack breaks a mandatory policy, naming the policy", async () => {
-        const file = cluster.stackFile(STACK);
-        const original = fs.readFileSync(file, "utf8");
-        editStack((doc) =>
-            doc.setIn(["config", "stateful-nginx:services", "externalNames", "database"], "db.prod.example.com"),
+        const alias = ["config", "stateful-nginx:services", "externalNames", "database"];
+        await withEditedStack(
+            (doc) => doc.setIn(alias, "db.prod.example.com"),
+            async () => {
+                const result = await previewWithPolicies();
+                assert.notStrictEqual(result.code, 0, "the preview passed");
+                assert.match(result.stdout, /externalname-safe/);
+                assert.match(result.stdout, /mandatory/);
+            },
         );
-        try {
-            const result = await cluster.pulumi(
-                "preview",
-                "--stack",
-                STACK,
-                "--policy-pack",
-                POLICY_PACK,
-                "--policy-pack-config",
-                path.join(POLICY_PACK, "config", "dev.json"),
-            );
-            assert.notStrictEqual(result.code, 0, "the preview passed");
-            assert.match(result.stdout, /externalname-safe/);
-            assert.match(result.stdout, /mandatory/);
-        } finally {
-            fs.writeFileSync(file, original);
-        }
     });
 
     it("scales 3 -> 5 -> 2: the new ordinals get claims, scaling down keeps every claim", async () => {
@@ -210,22 +219,20 @@ describe("the real engine on a local cluster", function () {
     });
 
     it("refuses a larger size on a class that cannot expand, in preview and in up, before anything changes", async () => {
-        const file = cluster.stackFile(STACK);
-        const original = fs.readFileSync(file, "utf8");
         const setUid = cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE).metadata.uid;
-        editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "storage", "size"], "2Gi"));
-        try {
-            const refusal =
-                /stateful-nginx:app\.storage\.size: got 2Gi; storage class standard does not allow volume expansion/;
-            const preview = await cluster.pulumi("preview", "--stack", STACK);
-            assert.notStrictEqual(preview.code, 0, "the preview passed");
-            assert.match(preview.stdout + preview.stderr, refusal);
-            const result = await cluster.pulumi("up", "--yes", "--skip-preview", "--stack", STACK);
-            assert.notStrictEqual(result.code, 0, "the up passed");
-            assert.match(result.stdout + result.stderr, refusal);
-        } finally {
-            fs.writeFileSync(file, original);
-        }
+        const refusal =
+            /stateful-nginx:app\.storage\.size: got 2Gi; storage class standard does not allow volume expansion/;
+        await withEditedStack(
+            (doc) => doc.setIn(["config", "stateful-nginx:app", "storage", "size"], "2Gi"),
+            async () => {
+                const preview = await cluster.pulumi("preview", "--stack", STACK);
+                assert.notStrictEqual(preview.code, 0, "the preview passed");
+                assert.match(preview.stdout + preview.stderr, refusal);
+                const result = await cluster.pulumi("up", "--yes", "--skip-preview", "--stack", STACK);
+                assert.notStrictEqual(result.code, 0, "the up passed");
+                assert.match(result.stdout + result.stderr, refusal);
+            },
+        );
         assert.strictEqual(cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE).metadata.uid, setUid);
         for (const [name, claim] of claims()) {
             const size = cluster.json("get", "pvc", name, "-n", NAMESPACE).spec?.resources?.requests?.storage;
