@@ -3,7 +3,7 @@
  * engine/cluster.sh in a folder of its own, a copy of the project that holds the test's stack files, and
  * the `pulumi` and `kubectl` commands run against them.
  */
-import { execFile, execFileSync } from "child_process";
+import { execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
@@ -144,6 +144,47 @@ export class LocalCluster {
             encoding: "utf8",
             stdio: ["ignore", "pipe", "pipe"],
         });
+    }
+
+    /**
+     * Watches the Ready pods that match `selector` in `namespace` until the returned function is called, which
+     * gives the fewest that were Ready at any moment in between (every pod event counts: a pod being deleted
+     * is no longer counted).
+     */
+    async watchReadyPods(namespace: string, selector: string): Promise<() => Promise<number>> {
+        const template =
+            '{.metadata.name} {.status.conditions[?(@.type=="Ready")].status} {.metadata.deletionTimestamp}{"\\n"}';
+        const watch = spawn(
+            "kubectl",
+            ["get", "pods", "-n", namespace, "-l", selector, "--watch", "-o", `jsonpath=${template}`],
+            { env: { ...process.env, ...this.env }, stdio: ["ignore", "pipe", "ignore"] },
+        );
+        const ready = new Map<string, boolean>();
+        const readyNow = () => [...ready.values()].filter(Boolean).length;
+        let fewest = Infinity;
+        let seenFirst: () => void;
+        const first = new Promise<void>((resolve) => (seenFirst = resolve));
+        let buffered = "";
+        watch.stdout.on("data", (chunk: Buffer) => {
+            buffered += chunk.toString();
+            const lines = buffered.split("\n");
+            buffered = lines.pop() ?? "";
+            for (const line of lines) {
+                const [name, status, deleting] = line.split(" ");
+                if (!name) continue;
+                ready.set(name, status === "True" && !deleting);
+                fewest = Math.min(fewest, readyNow());
+                seenFirst();
+            }
+        });
+        // The watch lists the current pods first; wait for that before the change under watch begins.
+        await first;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        fewest = readyNow();
+        return async () => {
+            watch.kill();
+            return fewest;
+        };
     }
 
     json<T = KubeObject>(...args: string[]): T {

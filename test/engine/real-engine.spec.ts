@@ -2,7 +2,8 @@
  * The real engine judges the program: the Pulumi CLI, the Kubernetes provider and a Kubernetes control plane
  * built by engine/build.sh, on the loopback cluster of engine/cluster.sh (kwok nodes, MetalLB's controller).
  * The stack is the dev stack with MetalLB already present (tools/local-stack.ts). Every assertion reads the
- * API server's objects or the engine's own `--json` output; nothing here is modelled.
+ * API server's objects (a kubectl watch for the pods' readiness during a change) or the engine's own output
+ * (`--json` events, its error lines); nothing here is modelled.
  *
  * kwok plays the kubelets: pods turn Ready and Job pods complete without running anything, so what a
  * container would do (nginx answering, the verification Job's fetches) is not proven here: test/e2e does
@@ -177,7 +178,9 @@ describe("the real engine on a local cluster", function () {
         assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1", "nginx-2", "nginx-3", "nginx-4"]);
         const atFive = claims();
         editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "replicas"], 2));
+        const fewestReady = await cluster.watchReadyPods(NAMESPACE, "app.kubernetes.io/name=nginx");
         await up("replicas 2");
+        assert.strictEqual(await fewestReady(), 2, "scaling down stopped a pod it keeps");
         assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1"]);
         const atTwo = claims();
         assert.deepStrictEqual([...atTwo.keys()].sort(), [...atFive.keys()].sort());
@@ -207,7 +210,9 @@ describe("the real engine on a local cluster", function () {
                 .sort();
         const before = podUids();
         editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "podManagementPolicy"], "Parallel"));
+        const fewestReady = await cluster.watchReadyPods(NAMESPACE, "app.kubernetes.io/name=nginx");
         const events = await up("podManagementPolicy Parallel");
+        assert.strictEqual(await fewestReady(), 2, "a pod stopped being Ready while the set was recreated");
         const set = cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE);
         assert.notStrictEqual(set.metadata.uid, setUid, "the StatefulSet was not recreated");
         assert.strictEqual(set.spec?.podManagementPolicy, "Parallel");
@@ -270,7 +275,7 @@ describe("the real engine on a local cluster", function () {
         const appliers = (...object: string[]) =>
             [
                 ...new Set(
-                    (cluster.json(...object).metadata.managedFields ?? [])
+                    (cluster.json(...object, "--show-managed-fields").metadata.managedFields ?? [])
                         .filter((entry) => entry.operation === "Apply")
                         .map((entry) => entry.manager),
                 ),
@@ -284,7 +289,10 @@ describe("the real engine on a local cluster", function () {
     it("renames the app with a fixed node port and address: the old Services free them first, the old claims stay", async () => {
         const oldClaims = claims();
         editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "name"], "web"));
+        const fewestReady = await cluster.watchReadyPods(NAMESPACE, "app.kubernetes.io/name=nginx");
         await up("app.name nginx -> web");
+        // The old set stops only once the new one is ready (docs/operations.md).
+        assert.ok((await fewestReady()) >= 2, "fewer than 2 pods were Ready during the rename");
         const lb = cluster.json("get", "service", "web-lb", "-n", NAMESPACE);
         assert.deepStrictEqual(lb.status?.loadBalancer?.ingress, [{ ip: "172.18.255.200", ipMode: "VIP" }]);
         assert.strictEqual(
