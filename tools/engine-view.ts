@@ -4,7 +4,8 @@
  *
  * - Resource policies (`Analyze`) get each resource's checked inputs, during a preview with the values that
  *   come from other resources' outputs unknown. Reads (`Resource.get`) are not analyzed.
- * - Stack policies (`AnalyzeStack`) get each resource's outputs; a read carries the live object.
+ * - Stack policies (`AnalyzeStack`) get the outputs of each resource the run registers; reads are not among
+ *   them either (pulumi v3.248.0 step_generator.go `AnalyzeResources`; test/engine shows it on the engine).
  * - Components a provider implements (remote: `eks:index:*`, the helm v4 Chart) carry no properties: the
  *   eks 4.3.0 provider registers them with `{}`. Their children are what carries the values:
  *   `withEksChildren` adds the ones pulumi-eks 4.3.0 creates that the policies judge. (The helm Chart's
@@ -220,6 +221,8 @@ export function engineView(records: readonly ResourceRecord[], options: { previe
     };
     return {
         analyze: records.filter((record) => !record.read).map((record) => toEngine(record, record.inputs)),
-        stack: records.map((record) => toEngine(record, outputsOf(record, options.preview))),
+        stack: records
+            .filter((record) => !record.read)
+            .map((record) => toEngine(record, outputsOf(record, options.preview))),
     };
 }

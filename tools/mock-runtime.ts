@@ -245,6 +245,15 @@ if (!monitor.__statefulNginxRecording) {
             });
         };
     }
+    // A URN as the engine makes it: the parent's whole qualified type before the resource's own, and none for
+    // the root stack (pulumi v3.248.0 pkg/resource/deploy/deployment.go `generateURN`). The SDK's mock monitor
+    // keeps only the parent's last type, and the stack's: a Service two components deep got another URN here
+    // than in a real preview, and policies saw other URNs than they do under the engine.
+    monitor.newUrn = (parent: string, type: string, name: string): string => {
+        const parentType = parent ? parent.split("::")[2] : "";
+        const qualifiedType = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+        return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifiedType}::${name}`;
+    };
     // The mock monitor of 3.248 has no registerResourceHook: accept the registration (the hook itself runs
     // only under the engine), so a program that binds hooks runs here and the binding is recorded.
     if (!monitor.registerResourceHook) {
