@@ -124,11 +124,16 @@ export class LocalCluster {
     }
 
     /** Runs the real `pulumi` in the project copy; never throws for a non-zero exit. */
-    async pulumi(...args: string[]): Promise<CommandResult> {
+    pulumi(...args: string[]): Promise<CommandResult> {
+        return this.pulumiWithEnv({}, ...args);
+    }
+
+    /** `pulumi` with more environment variables, which the engine passes on to its plugins. */
+    async pulumiWithEnv(extra: Record<string, string>, ...args: string[]): Promise<CommandResult> {
         try {
             const { stdout, stderr } = await run("pulumi", args, {
                 cwd: this.project,
-                env: { ...process.env, ...this.env },
+                env: { ...process.env, ...this.env, ...extra },
                 maxBuffer: 256 << 20,
             });
             return { code: 0, stdout, stderr };

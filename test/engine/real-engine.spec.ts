@@ -10,12 +10,15 @@
  * that on kind. Skipped, with the reason, where the engine is not built.
  */
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { claimNames } from "../../components/workload";
+import { engineView } from "../../tools/engine-view";
 import { localStackFile } from "../../tools/local-stack";
+import { readResourcesFile } from "../../tools/policy-runner";
 import { PROJECT_ROOT, stackFilePath } from "../../tools/stack-config";
 import {
     builtEngine,
@@ -157,6 +160,47 @@ describe("the real engine on a local cluster", function () {
         const result = await timed("preview with the policy pack", previewWithPolicies);
         assert.strictEqual(result.code, 0, describeFailure("pulumi preview --policy-pack", result));
         assert.doesNotMatch(result.stdout, /mandatory/);
+    });
+
+    it("shows a policy pack the resources the policy runner's model shows it, by URN", async () => {
+        const probe = path.join(cluster.root, "probe.jsonl");
+        const pack = path.join(__dirname, "probe-pack");
+        const result = await cluster.pulumiWithEnv(
+            { PROBE_OUT: probe },
+            "preview",
+            "--stack",
+            STACK,
+            "--policy-pack",
+            pack,
+        );
+        assert.strictEqual(result.code, 0, describeFailure("pulumi preview with the probe pack", result));
+        const calls = fs
+            .readFileSync(probe, "utf8")
+            .trim()
+            .split("\n")
+            .map((line) => JSON.parse(line) as { call: string; urn?: string; urns?: string[] });
+        const real = {
+            analyze: calls.filter((c) => c.call === "Analyze").map((c) => c.urn!),
+            stack: calls.find((c) => c.call === "AnalyzeStack")!.urns!,
+        };
+        // The model: the program under the mock runtime, as `npm run synth -- --preview` records it.
+        const out = path.join(cluster.root, "synth");
+        execFileSync(
+            process.execPath,
+            [
+                "-r",
+                "./tools/register.js",
+                "tools/synth.ts",
+                "--stack",
+                STACK,
+                "--config",
+                cluster.stackFile(STACK),
+            ].concat(["--preview", "--out", out]),
+            { cwd: PROJECT_ROOT, stdio: "ignore" },
+        );
+        const model = engineView(readResourcesFile(path.join(out, "resources.json")), { preview: true });
+        assert.deepStrictEqual(model.analyze.map((r) => r.urn).sort(), real.analyze.sort());
+        assert.deepStrictEqual(model.stack.map((r) => r.urn).sort(), [...real.stack].sort());
     });
 
     it("stops a preview whose stack breaks a mandatory policy, naming the policy", async () => {
