@@ -73,7 +73,9 @@ build pulumi pulumi-language-nodejs ./language-nodejs "-X main.version=${pulumi_
 # pseudo-versions; the version the provider reports is the release that commit is (engine/versions.md). The
 # module does not ship the schema files its own main embeds: they are made here from its schema.json.
 k8s_provider_release=$(sed -n 's#^// release: \(v[0-9.]*\).*#\1#p' "$here/kubernetes-provider/go.mod")
-provider_src=$(cd "$here/kubernetes-provider" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)
+provider_module=github.com/pulumi/pulumi-kubernetes/provider/v4
+# `go list -m` names no folder for a module not downloaded yet (a new machine): download it first.
+provider_src=$(cd "$here/kubernetes-provider" && go mod download "$provider_module" && go list -m -f '{{.Dir}}' "$provider_module")
 provider_main="$here/kubernetes-provider/cmd/pulumi-resource-kubernetes"
 node -e 'const [src, version, out] = process.argv.slice(1); const s = require(src); s.version = version;
   require("fs").writeFileSync(out, JSON.stringify(s))' \
