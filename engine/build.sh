@@ -25,7 +25,7 @@ key=$(
   cd "$here"
   {
     go version
-    cat build.sh */go.mod */go.sum
+    cat build.sh ./*/go.mod ./*/go.sum
     find pulumi/language-nodejs -name '*.go' | sort | xargs cat
   } | sha256sum | cut -c1-16
 )
