@@ -64,7 +64,7 @@ describe("the real engine on a local cluster", function () {
         else log(`cluster kept in ${cluster.root}`);
     });
 
-    /** Edits the local stack file as a person would, then returns nothing: the next `up` reads it. */
+    /** Edits the local stack file as a person would; the next `up` reads it. */
     function editStack(edit: (config: ReturnType<typeof parseDocument>) => void): void {
         const doc = parseDocument(fs.readFileSync(cluster.stackFile(STACK), "utf8"));
         edit(doc);
