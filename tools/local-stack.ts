@@ -17,6 +17,8 @@ export function localStackFile(devStackFile: string): string {
     const metallb = doc.getIn(["config", METALLB_KEY]);
     if (!isMap(metallb)) throw new Error(`the dev stack file has no ${METALLB_KEY} map`);
     metallb.set("install", false);
+    // dev's note above this block says the stack installs MetalLB; here it is already there.
+    metallb.commentBefore = " MetalLB already runs on the local cluster (engine/cluster.sh): use it, install nothing.";
     for (const key of Object.keys(INSTALL_ONLY_DEFAULTS)) metallb.delete(key);
     doc.commentBefore =
         " local: the dev stack on engine/cluster.sh's cluster, where MetalLB already runs (install: false).\n" +
