@@ -50,11 +50,12 @@ function stepsOfType(steps: Step[], type: string): Step[] {
     return steps.filter((candidate) => candidate.type === type);
 }
 
-const VERIFICATION_JOB = "kubernetes:batch/v1:Job";
+/** The verification component's type, in the URNs of its Job and the ConfigMap of its scripts. */
+const VERIFICATION = "stateful-nginx:verify:ClusterVerification$";
 
-/** Only what a change touches, besides the verification Job (dev), which runs again after every change. */
+/** Only what a change touches, besides the verification Job and its scripts (dev), which run after every change. */
 function changes(steps: Step[]): Step[] {
-    return steps.filter((candidate) => candidate.op !== "same" && candidate.type !== VERIFICATION_JOB);
+    return steps.filter((candidate) => candidate.op !== "same" && !candidate.urn.includes(VERIFICATION));
 }
 
 /**

@@ -2,11 +2,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "assert";
 import { Job } from "kubernetes-models/batch/v1/Job";
-import { ClusterVerification, verificationJobName } from "../components/verify";
+import { ClusterVerification, verificationJobName, verificationLibrary } from "../components/verify";
 import { runProgram } from "../tools/mock-runtime";
 import { metadataOf, RegisteredResource, runStack, specOf, StackRun } from "./helpers";
 
 const JOB = "kubernetes:batch/v1:Job";
+const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const COMPONENT = "stateful-nginx:verify:ClusterVerification";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -20,16 +21,22 @@ function podSpecOf(job: RegisteredResource): any {
     return specOf(job).template.spec;
 }
 
-/** The shell script the Job runs (`sh -c <script>`). */
-function scriptOf(job: RegisteredResource): string {
-    const command: string[] = podSpecOf(job).containers[0].command;
-    assert.deepStrictEqual(command.slice(0, 2), ["/bin/sh", "-c"]);
-    return command[2];
+/** The ConfigMap the Job mounts its scripts from. */
+function scriptsOf(run: StackRun, job: RegisteredResource): RegisteredResource {
+    const volume = podSpecOf(job).volumes.find((v: any) => v.name === "scripts");
+    assert.ok(volume?.configMap, "the Job mounts a ConfigMap named scripts");
+    return run.object(CONFIG_MAP, volume.configMap.name);
+}
+
+/** The run.sh the Job runs (`sh /verify/run.sh`, from the mounted ConfigMap). */
+function scriptOf(run: StackRun, job: RegisteredResource): string {
+    assert.deepStrictEqual(podSpecOf(job).containers[0].command, ["/bin/sh", "/verify/run.sh"]);
+    return (scriptsOf(run, job).inputs as any).data["run.sh"];
 }
 
 /** The check names in the script, in order (`check '<name>' ...`). */
-function checksOf(job: RegisteredResource): string[] {
-    return [...scriptOf(job).matchAll(/^check '([^']+)'/gm)].map((match) => match[1]);
+function checksOf(run: StackRun, job: RegisteredResource): string[] {
+    return [...scriptOf(run, job).matchAll(/^check '([^']+)'/gm)].map((match) => match[1]);
 }
 
 describe("verification Job in the dev stack", () => {
@@ -107,7 +114,7 @@ describe("verification Job in the dev stack", () => {
     });
 
     it("checks every pod, the headless name, each Service and each ExternalName of the dev stack", () => {
-        assert.deepStrictEqual(checksOf(job), [
+        assert.deepStrictEqual(checksOf(dev, job), [
             "pod-dns nginx-0",
             "pod-dns nginx-1",
             "pod-dns nginx-2",
@@ -118,11 +125,24 @@ describe("verification Job in the dev stack", () => {
             "externalname database",
             "externalname payments",
         ]);
-        const script = scriptOf(job);
+        const script = scriptOf(dev, job);
         assert.ok(script.includes("'http://nginx-0.nginx.stateful-nginx.svc.cluster.local:8080/'"));
         assert.ok(script.includes("node_serves '30080'"));
         assert.ok(script.includes("'http://172.18.255.200:80/'"));
         assert.ok(script.includes("'database.stateful-nginx.svc.cluster.local.' 'db.dev.example.com'"));
+    });
+
+    it("mounts its scripts read-only from an immutable ConfigMap named like the Job", () => {
+        const scripts = scriptsOf(dev, job);
+        assert.strictEqual(metadataOf(scripts).name, metadataOf(job).name);
+        assert.strictEqual(metadataOf(scripts).namespace, "stateful-nginx");
+        assert.strictEqual(scripts.inputs.immutable, true);
+        assert.strictEqual((scripts.inputs as any).data["checks.sh"], verificationLibrary());
+        assert.match((scripts.inputs as any).data["run.sh"], /^\. "\$\(dirname "\$0"\)\/checks\.sh"$/m);
+        assert.deepStrictEqual(podSpecOf(job).containers[0].volumeMounts, [
+            { name: "scripts", mountPath: "/verify", readOnly: true },
+        ]);
+        assert.ok(dev.dependsOn(job, scripts), "the Job waits for its ConfigMap");
     });
 
     it("validates as a batch/v1 Job (and the validation would catch a wrong field)", () => {
@@ -148,16 +168,15 @@ describe("verification Job across stacks and config changes", () => {
         this.timeout(90000);
         // One after another: the runs share one mock runtime.
         const base = verificationJob(await runStack("dev"));
-        const scaled = verificationJob(
-            await runStack("dev", {
-                "stateful-nginx:app": { name: "nginx", namespace: "stateful-nginx", replicas: 2 },
-            }),
-        );
+        const scaledRun = await runStack("dev", {
+            "stateful-nginx:app": { name: "nginx", namespace: "stateful-nginx", replicas: 2 },
+        });
+        const scaled = verificationJob(scaledRun);
         const other = verificationJob(
             await runStack("dev", { "stateful-nginx:verify": { enabled: true, image: "busybox:1.36.1" } }),
         );
         assert.deepStrictEqual(
-            checksOf(scaled).filter((name) => name.startsWith("pod-dns")),
+            checksOf(scaledRun, scaled).filter((name) => name.startsWith("pod-dns")),
             ["pod-dns nginx-0", "pod-dns nginx-1"],
         );
         const names = [base, scaled, other].map((job) => metadataOf(job).name);

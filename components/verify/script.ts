@@ -1,8 +1,10 @@
 /**
  * The verification script: plain functions that turn what the program created (names, ports, addresses)
- * into the checks a person would run by hand from inside a pod, and into one POSIX shell script that runs
- * them with busybox's `wget` and `nslookup`.
+ * into the checks a person would run by hand from inside a pod, and into the POSIX shell script (run.sh) that
+ * runs them with the library in checks.sh, using busybox's `wget` and `nslookup`.
  */
+import * as fs from "fs";
+import * as path from "path";
 
 /** Everything the checks need, as plain values (resolved Outputs). */
 export interface VerificationPlan {
@@ -175,103 +177,22 @@ export function verificationChecks(plan: VerificationPlan): VerificationCheck[] 
     return checks;
 }
 
-// The check functions the script defines. Each prints one line saying why when it fails, and returns 1.
-const FUNCTIONS = `
-# One line of at most 300 characters, for the reason after FAIL.
-oneline() { tr '\\n\\t' '  ' | cut -c1-300; }
-
-# check NAME FUNCTION ARGS...: runs the function until it passes or its own retry window closes. DNS
-# records, endpoints and kube-proxy rules settle a few seconds after pods become ready (CoreDNS also caches
-# answers for up to 30 s), so a first failure is not yet a verdict. The window is cut short once the whole
-# run's budget is spent, so that every check still prints its line before the Job's deadline.
-check() {
-    name=$1
-    shift
-    deadline=$(( $(date +%s) + retry ))
-    if [ "$deadline" -gt "$budget" ]; then
-        deadline=$budget
-    fi
-    while :; do
-        if reason=$("$@" 2>&1); then
-            echo "PASS $name"
-            return 0
-        fi
-        if [ "$(date +%s)" -ge "$deadline" ]; then
-            echo "FAIL $name: $(printf '%s' "$reason" | oneline)"
-            failed=$((failed + 1))
-            return 0
-        fi
-        sleep "$pause"
-    done
-}
-
-# serves URL PATTERN: URL answers, and its page contains PATTERN (grep -E) as a whole word.
-serves() {
-    if ! body=$(wget -q -T "$timeout" -O - "$1" 2>&1); then
-        echo "no answer from $1: $body"
-        return 1
-    fi
-    if printf '%s\\n' "$body" | grep -qwE "$2"; then
-        return 0
-    fi
-    echo "$1 answered without $2 in its page: $body"
-    return 1
-}
-
-# node_serves PORT PATTERN: the node this pod runs on answers on PORT.
-node_serves() {
-    node=\${${NODE_IP_ENV}:-}
-    if [ -z "$node" ]; then
-        echo "the node's address is unknown (${NODE_IP_ENV} is not set)"
-        return 1
-    fi
-    case $node in
-        *:*) serves "http://[$node]:$1/" "$2" ;;
-        *) serves "http://$node:$1/" "$2" ;;
-    esac
-}
-
-# addresses NAME TYPE: the addresses DNS holds for NAME, one per line (busybox nslookup output).
-addresses() {
-    nslookup -type="$2" "$1" 2>/dev/null |
-        awk '/^Name:/ { answer = 1; next } answer && /^Address/ { print $NF } / has AAAA address / { print $NF }' |
-        sort -u
-}
-
-# resolves_to_count NAME N: NAME has exactly N addresses (A records, or AAAA on an IPv6-only cluster).
-resolves_to_count() {
-    found=$(addresses "$1" A)
-    if [ -z "$found" ]; then
-        found=$(addresses "$1" AAAA)
-    fi
-    count=$(printf '%s' "$found" | grep -c .)
-    if [ "$count" -eq "$2" ]; then
-        return 0
-    fi
-    echo "$1 resolves to $count address(es), want $2:" $found
-    return 1
-}
-
-# cname NAME HOST: NAME is a CNAME for HOST.
-cname() {
-    got=$(nslookup -type=CNAME "$1" 2>&1 | awk -F'canonical name = ' 'NF > 1 { print $2; exit }' | tr 'A-Z' 'a-z')
-    got=\${got%.}
-    if [ "$got" = "$2" ]; then
-        return 0
-    fi
-    echo "$1 is a CNAME for \${got:-nothing}, want $2"
-    return 1
-}
-`;
+/** The file names inside the mounted ConfigMap: the generated script and the library it sources. */
+export const RUN_SCRIPT = "run.sh";
+export const LIBRARY_SCRIPT = "checks.sh";
 
 /**
- * The whole script: it prints `PASS <check>` or `FAIL <check>: <why>` for every check, then a summary, and
- * exits 1 if any check failed. Every value from the plan is single-quoted, so no name can inject shell.
- *
- * Tunable through the environment: `VERIFY_RETRY_SECONDS` (120) how long each failing check is retried,
- * counted from that check's first try; `VERIFY_TOTAL_SECONDS` (480) after which no check is retried any more,
- * so that the log is complete before the Job's `activeDeadlineSeconds` (600) ends the pod;
- * `VERIFY_PAUSE_SECONDS` (5) between tries; `VERIFY_TIMEOUT_SECONDS` (5) per HTTP request.
+ * The check functions (`check`, `serves`, `node_serves`, `resolves_to_count`, `cname`) and `finish`: a
+ * shell file of their own beside this module, linted with shellcheck, that the Job mounts next to run.sh.
+ */
+export function verificationLibrary(): string {
+    return fs.readFileSync(path.join(__dirname, LIBRARY_SCRIPT), "utf8");
+}
+
+/**
+ * The generated run.sh: it sources the library from its own directory, runs one `check` line per check
+ * (every value from the plan single-quoted, so no name can inject shell), and `finish` prints the summary
+ * and exits 1 if any check failed.
  */
 export function verificationScript(plan: VerificationPlan): string {
     const checks = verificationChecks(plan);
@@ -279,42 +200,15 @@ export function verificationScript(plan: VerificationPlan): string {
         "#!/bin/sh",
         "# stateful-nginx in-cluster verification: every `check` line prints one PASS or FAIL line.",
         "set -u",
-        'pause="${VERIFY_PAUSE_SECONDS:-5}"',
-        'timeout="${VERIFY_TIMEOUT_SECONDS:-5}"',
-        'retry="${VERIFY_RETRY_SECONDS:-120}"',
-        "budget=$(( $(date +%s) + ${VERIFY_TOTAL_SECONDS:-480} ))",
-        "failed=0",
-        FUNCTIONS.trim(),
+        `# shellcheck source=${LIBRARY_SCRIPT}`,
+        `. "$(dirname "$0")/${LIBRARY_SCRIPT}"`,
         "",
-        "# checks",
         ...checks.map((c) =>
             ["check", shellQuote(c.name), c.command[0], ...c.command.slice(1).map(shellQuote)].join(" "),
         ),
         "",
-        'if [ "$failed" -gt 0 ]; then',
-        `    echo "$failed of ${checks.length} checks failed"`,
-        "    exit 1",
-        "fi",
-        `echo "all ${checks.length} checks passed"`,
+        `finish ${checks.length}`,
         "",
     ];
     return lines.join("\n");
-}
-
-export interface VerificationLog {
-    readonly passed: string[];
-    readonly failed: { readonly check: string; readonly reason: string }[];
-}
-
-/** Reads the PASS and FAIL lines of a verification Job's log (`kubectl logs job/<name>`). */
-export function parseVerificationLog(text: string): VerificationLog {
-    const passed: string[] = [];
-    const failed: { check: string; reason: string }[] = [];
-    for (const line of text.split(/\r?\n/)) {
-        const pass = /^PASS (.+)$/.exec(line);
-        if (pass) passed.push(pass[1].trim());
-        const fail = /^FAIL (.+?): (.*)$/.exec(line);
-        if (fail) failed.push({ check: fail[1], reason: fail[2] });
-    }
-    return { passed, failed };
 }

@@ -1,7 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { NODE_IP_ENV, VerificationPlan, verificationScript } from "./script";
+import {
+    LIBRARY_SCRIPT,
+    NODE_IP_ENV,
+    RUN_SCRIPT,
+    VerificationPlan,
+    verificationLibrary,
+    verificationScript,
+} from "./script";
 
 export interface ClusterVerificationArgs {
     /** Namespace of the workload; the Job runs there too. */
@@ -46,6 +53,9 @@ export interface ClusterVerificationArgs {
     provider?: pulumi.ProviderResource;
 }
 
+/** Where the Job mounts its scripts. */
+export const SCRIPTS_DIR = "/verify";
+
 /** Labels of the verification pod: its own `app.kubernetes.io/name`, so no Service of the workload selects it. */
 export function verificationLabels(name: string): Record<string, string> {
     return {
@@ -80,7 +90,9 @@ export class ClusterVerification extends pulumi.ComponentResource {
     public readonly job: k8s.batch.v1.Job;
     /** The Job's `metadata.name`, for `kubectl logs job/<name>`. */
     public readonly jobName: pulumi.Output<string>;
-    /** The shell script the Job runs. */
+    /** The ConfigMap that holds the scripts the Job mounts (same name as the Job). */
+    public readonly scripts: k8s.core.v1.ConfigMap;
+    /** The generated run.sh: one `check` line per check; it sources the library checks.sh. */
     public readonly script: pulumi.Output<string>;
 
     constructor(name: string, args: ClusterVerificationArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -109,11 +121,23 @@ export class ClusterVerification extends pulumi.ComponentResource {
                 }),
             );
         this.script = plan.apply(verificationScript);
+        const library = verificationLibrary();
         this.jobName = pulumi
             .all([this.script, args.image, args.revision ?? ""])
-            .apply(([script, image, revision]) => verificationJobName(name, script, image, revision));
+            .apply(([script, image, revision]) => verificationJobName(name, `${library}\n${script}`, image, revision));
 
         const labels = verificationLabels(name);
+        // Named like the Job and immutable: a changed script gives both a new name, so the finished Job of
+        // the old checks never points at a script it did not run.
+        this.scripts = new k8s.core.v1.ConfigMap(
+            name,
+            {
+                metadata: { name: this.jobName, namespace: args.namespace, labels },
+                immutable: true,
+                data: { [RUN_SCRIPT]: this.script, [LIBRARY_SCRIPT]: library },
+            },
+            { parent: this, provider: args.provider },
+        );
         this.job = new k8s.batch.v1.Job(
             name,
             {
@@ -162,11 +186,13 @@ export class ClusterVerification extends pulumi.ComponentResource {
                                 runAsGroup: 65534,
                                 seccompProfile: { type: "RuntimeDefault" },
                             },
+                            volumes: [{ name: "scripts", configMap: { name: this.scripts.metadata.name } }],
                             containers: [
                                 {
                                     name: "checks",
                                     image: args.image,
-                                    command: ["/bin/sh", "-c", this.script],
+                                    command: ["/bin/sh", `${SCRIPTS_DIR}/${RUN_SCRIPT}`],
+                                    volumeMounts: [{ name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true }],
                                     env: [
                                         {
                                             // The NodePort check calls the node the pod runs on.

@@ -17,7 +17,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { parseVerificationLog } from "../../components/verify";
 import { DATA_VOLUME } from "../../components/workload/pod-template";
 import { PROJECT_ROOT } from "../../tools/stack-config";
 import {
@@ -28,6 +27,7 @@ import {
     inPool,
     ipv4SubnetOfDockerNetwork,
     jobOutcome,
+    parseVerificationLog,
     kindStackConfig,
     type KindStackOptions,
     loadBalancerUrl,

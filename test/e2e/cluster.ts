@@ -266,3 +266,21 @@ export async function fetchFromRunner(url: string, timeoutMs = 5000): Promise<{ 
 export function loadBalancerUrl(address: string, port: number): string {
     return address.includes(":") ? `http://[${address}]:${port}/` : `http://${address}:${port}/`;
 }
+
+export interface VerificationLog {
+    readonly passed: string[];
+    readonly failed: { readonly check: string; readonly reason: string }[];
+}
+
+/** Reads the PASS and FAIL lines of a verification Job's log (`kubectl logs job/<name>`). */
+export function parseVerificationLog(text: string): VerificationLog {
+    const passed: string[] = [];
+    const failed: { check: string; reason: string }[] = [];
+    for (const line of text.split(/\r?\n/)) {
+        const pass = /^PASS (.+)$/.exec(line);
+        if (pass) passed.push(pass[1].trim());
+        const fail = /^FAIL (.+?): (.*)$/.exec(line);
+        if (fail) failed.push({ check: fail[1], reason: fail[2] });
+    }
+    return { passed, failed };
+}
