@@ -7,7 +7,7 @@ import { CONFIG_NAMESPACE, parseConfig, RawConfig } from "../config";
 import { INSTALL_ONLY_DEFAULTS } from "../config/metallb";
 import { localStackFile } from "../tools/local-stack";
 import { PROJECT_ROOT, readStackFile, stackFilePath } from "../tools/stack-config";
-import { parseExports } from "./engine/local-engine";
+import { asPolicySees, parseExports, propertyDifferences } from "./engine/local-engine";
 
 const dev = fs.readFileSync(stackFilePath("dev"), "utf8");
 
@@ -49,5 +49,27 @@ describe("the local engine's stack and pins (offline)", () => {
     it("reads engine/cluster.sh's exports, with $PATH taken from the caller", () => {
         const env = parseExports('export PATH="/cache/bin:$PATH"\nexport PULUMI_SKIP_UPDATE_CHECK=true\n', "/usr/bin");
         assert.deepStrictEqual(env, { PATH: "/cache/bin:/usr/bin", PULUMI_SKIP_UPDATE_CHECK: "true" });
+    });
+
+    it("compares the model's properties with the engine's leaf by leaf, as a policy reads them", () => {
+        const sentinel = "unknown-sentinel";
+        const model = asPolicySees(
+            {
+                spec: { ports: [{ port: 80 }], ip: sentinel, flag: false },
+                secret: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "s" },
+            },
+            sentinel,
+        );
+        assert.deepStrictEqual(
+            propertyDifferences(model, { spec: { ports: [{ port: 80 }], ip: "<unknown>", flag: false }, secret: "s" }),
+            [],
+        );
+        assert.deepStrictEqual(
+            propertyDifferences(model, { spec: { ports: [{ port: 81 }], ip: "<unknown>" }, secret: "s" }),
+            [
+                { path: ".spec.flag", model: false, real: undefined },
+                { path: ".spec.ports", model: [{ port: 80 }], real: [{ port: 81 }] },
+            ],
+        );
     });
 });

@@ -78,8 +78,16 @@ describe("npm run synth", function () {
                 >[];
                 const urns = new Set(rows.map((row) => row.urn));
                 for (const row of rows) {
-                    // A read adds `read` and its live `outputs`; a provider's component adds `remote`.
-                    const extra = row.read ? ["read", "outputs"] : row.remote ? ["remote"] : [];
+                    // A read adds `read` and its live `outputs`; a component of the program (and the stack) the
+                    // `outputs` it registered; a provider's component adds `remote`.
+                    const component = /^(stateful-nginx:|pulumi:pulumi:Stack$)/.test(String(row.type));
+                    const extra = row.read
+                        ? ["read", "outputs"]
+                        : row.remote
+                          ? ["remote"]
+                          : component
+                            ? ["outputs"]
+                            : [];
                     assert.deepStrictEqual(Object.keys(row), [
                         "urn",
                         "type",
@@ -97,6 +105,11 @@ describe("npm run synth", function () {
                     for (const dependency of row.dependencies as string[]) assert.ok(urns.has(dependency), dependency);
                 }
                 assert.strictEqual(rows.filter((row) => row.parent === null).length, 1, "one root: the stack");
+                // The stack's outputs are its exports, which stack policies see on it.
+                const root = rows.find((row) => row.type === "pulumi:pulumi:Stack") as {
+                    outputs: Record<string, unknown>;
+                };
+                assert.strictEqual(root.outputs.namespace, "stateful-nginx");
             });
 
             it("writes Kubernetes objects only, namespaces before what lives in them", () => {

@@ -6,6 +6,8 @@
  *   come from other resources' outputs unknown. Reads (`Resource.get`) are not analyzed.
  * - Stack policies (`AnalyzeStack`) get the outputs of each resource the run registers; reads are not among
  *   them either (pulumi v3.248.0 step_generator.go `AnalyzeResources`; test/engine shows it on the engine).
+ *   A component's outputs are what it registered (`registerOutputs`), the stack's are its exports.
+ * - A provider's inputs carry the version the SDK asked for (the engine adds it: `SetProviderVersion`).
  * - Components a provider implements (remote: `eks:index:*`, the helm v4 Chart) carry no properties: the
  *   eks 4.3.0 provider registers them with `{}`. Their children are what carries the values:
  *   `withEksChildren` adds the ones pulumi-eks 4.3.0 creates that the policies judge. (The helm Chart's

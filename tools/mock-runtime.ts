@@ -155,6 +155,14 @@ export function optionsOf(req: any): ResourceOptionsRecord {
     }
     return options;
 }
+/**
+ * A provider's inputs with the version the program's SDK asked for, which the engine adds to them (pulumi
+ * v3.248.0 pkg/resource/deploy/source_eval.go, `providers.SetProviderVersion`): policies see it there.
+ */
+function withProviderVersion(req: any, inputs: Record<string, unknown>): Record<string, unknown> {
+    const version: string | undefined = req.getVersion?.();
+    return req.getType().startsWith("pulumi:providers:") && version ? { ...inputs, version } : inputs;
+}
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** A deep copy of `value` with the SDK's in-memory unknowns written as the wire's UNKNOWN sentinel. */
@@ -204,6 +212,9 @@ type Recorder = (resource: RegisteredResource) => void;
 let recorder: Recorder | undefined;
 // The stack's outputs as the engine receives them: unlike runInPulumiStack's result, secrets stay marked.
 let stackOutputs: Record<string, unknown> | undefined;
+// What each component (and the stack) registered as its outputs, by URN: the properties the engine keeps
+// for it and hands AnalyzeStack (test/engine's probe pack shows it).
+const registeredOutputs = new Map<string, Record<string, unknown>>();
 
 // setMocks hands the monitor neither parents nor dependencies; record them from the request itself.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -223,12 +234,15 @@ if (!monitor.__statefulNginxRecording) {
                         dependencies:
                             method === "registerResource" ? [...new Set<string>(req.getDependenciesList())].sort() : [],
                         provider: providerUrn(req.getProvider()),
-                        inputs: withUnknownSentinels(
-                            deserializeProperties(
-                                method === "registerResource" ? req.getObject() : req.getProperties(),
-                                true,
-                            ),
-                        ) as Record<string, unknown>,
+                        inputs: withProviderVersion(
+                            req,
+                            withUnknownSentinels(
+                                deserializeProperties(
+                                    method === "registerResource" ? req.getObject() : req.getProperties(),
+                                    true,
+                                ),
+                            ) as Record<string, unknown>,
+                        ),
                         custom: method === "registerResource" ? req.getCustom() : true,
                         read: method === "readResource",
                         options: method === "registerResource" ? optionsOf(req) : {},
@@ -264,6 +278,12 @@ if (!monitor.__statefulNginxRecording) {
         if (recorder && req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") {
             stackOutputs = deserializeProperties(req.getOutputs());
         }
+        if (recorder) {
+            registeredOutputs.set(
+                req.getUrn(),
+                withUnknownSentinels(deserializeProperties(req.getOutputs(), true)) as Record<string, unknown>,
+            );
+        }
         return registerOutputs.call(this, req, callback);
     };
 }
@@ -297,8 +317,13 @@ export async function runProgram(program: () => Promise<unknown>, options: Progr
         stackOutputs = undefined;
         await pulumi.runtime.runInPulumiStack(program);
         await waitForRPCs();
-        return { resources, outputs: stackOutputs ?? {} };
+        // A component's outputs are what it registered (none: `{}`), not a provider's state.
+        const withOutputs = resources.map((resource) =>
+            resource.custom ? resource : { ...resource, outputs: registeredOutputs.get(resource.urn) ?? {} },
+        );
+        return { resources: withOutputs, outputs: stackOutputs ?? {} };
     } finally {
         recorder = undefined;
+        registeredOutputs.clear();
     }
 }

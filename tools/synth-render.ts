@@ -33,8 +33,12 @@ export function renderResources(resources: readonly RegisteredResource[]): strin
         // Lifecycle options (deleteBeforeReplace, retainOnDelete, deletedWith, ...): what a second `up` does.
         options: sortKeys(redactSecrets(resource.options)),
         // What the policy runner needs to show the pack what the engine would (`--resources`): a read is not
-        // analyzed and carries the live object; a provider's component carries no properties.
-        ...(resource.read ? { read: true, outputs: sortKeys(redactSecrets(resource.outputs)) } : {}),
+        // analyzed and carries the live object; a component carries the outputs it registered; a provider's
+        // component carries no properties.
+        ...(resource.read ? { read: true } : {}),
+        ...(resource.read || (!resource.custom && !resource.remote)
+            ? { outputs: sortKeys(redactSecrets(resource.outputs)) }
+            : {}),
         ...(resource.remote ? { remote: true } : {}),
     }));
     return `${JSON.stringify(rows, null, 2)}\n`;

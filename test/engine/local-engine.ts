@@ -230,3 +230,64 @@ export function describeFailure(what: string, result: CommandResult): string {
     const tail = (text: string) => text.trim().split("\n").slice(-15).join("\n");
     return [`${what} exited ${result.code}`, ...diagnostics, tail(result.stderr)].filter(Boolean).join("\n");
 }
+
+/** One resource as the probe pack (test/engine/probe-pack) recorded it: URN and plain properties. */
+export interface ProbedResource {
+    readonly urn: string;
+    readonly props: Record<string, unknown>;
+}
+
+/** What the engine handed the probe pack in one preview: Analyze's resources, and AnalyzeStack's. */
+export function readProbe(file: string): { analyze: ProbedResource[]; stack: ProbedResource[] } {
+    const calls = fs
+        .readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { call: string; urn?: string; props?: object; resources?: object[] });
+    const stackCall = calls.find((call) => call.call === "AnalyzeStack");
+    if (!stackCall) throw new Error(`${file}: the engine never called AnalyzeStack`);
+    return {
+        analyze: calls
+            .filter((call) => call.call === "Analyze")
+            .map((call) => ({ urn: call.urn!, props: call.props as Record<string, unknown> })),
+        stack: stackCall.resources as ProbedResource[],
+    };
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/**
+ * A model's wire value as the policy SDK hands it to a policy (what the probe records): the UNKNOWN
+ * sentinel reads as "<unknown>", a secret as its value.
+ */
+export function asPolicySees(value: unknown, unknown: string): unknown {
+    if (value === unknown) return "<unknown>";
+    if (Array.isArray(value)) return value.map((item) => asPolicySees(item, unknown));
+    if (typeof value === "object" && value !== null) {
+        const record = value as Record<string, unknown>;
+        if (SECRET_SIG in record) return asPolicySees(record.value, unknown);
+        return Object.fromEntries(Object.entries(record).map(([key, inner]) => [key, asPolicySees(inner, unknown)]));
+    }
+    return value;
+}
+
+/** One property where the model and the engine disagree: its path (`.spec.ports`) and both values. */
+export interface PropertyDifference {
+    readonly path: string;
+    readonly model: unknown;
+    readonly real: unknown;
+}
+
+/** Every leaf (or whole array) where `model` and `real` differ; absent and undefined are the same. */
+export function propertyDifferences(model: unknown, real: unknown, at = ""): PropertyDifference[] {
+    if (JSON.stringify(model) === JSON.stringify(real)) return [];
+    const isMap = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+    if (isMap(model) && isMap(real)) {
+        const m = model as Record<string, unknown>;
+        const r = real as Record<string, unknown>;
+        return [...new Set([...Object.keys(m), ...Object.keys(r)])]
+            .sort()
+            .flatMap((key) => propertyDifferences(m[key], r[key], `${at}.${key}`));
+    }
+    return [{ path: at, model, real }];
+}
