@@ -207,6 +207,7 @@ export interface KubeObject {
     readonly spec?: {
         readonly volumeName?: string;
         readonly podManagementPolicy?: string;
+        readonly containers?: { readonly image?: string }[];
         readonly ports?: { readonly nodePort?: number }[];
         readonly resources?: { readonly requests?: { readonly storage?: string } };
     };
