@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { checkConfigNamespaces, closestKey, ConfigError, parseConfig, RawConfig } from "../config";
 import { compareKeys } from "../config/problems";
 import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES } from "./helpers";
@@ -759,6 +761,23 @@ describe("config", () => {
                     error.message.includes("aws, eks, kubernetes, pulumi"),
             );
         });
+    });
+
+    it("imports nothing from components/: the config comes first, the platform and the workload read it", () => {
+        const dir = path.join(__dirname, "..", "config");
+        const imports = fs
+            .readdirSync(dir)
+            .filter((file) => file.endsWith(".ts"))
+            .flatMap((file) =>
+                [...fs.readFileSync(path.join(dir, file), "utf8").matchAll(/from "([^"]+)"/g)].map(
+                    (match) => `${file}: ${match[1]}`,
+                ),
+            );
+        assert.ok(imports.length > 0, "found no imports to check");
+        assert.deepStrictEqual(
+            imports.filter((line) => /components\//.test(line)),
+            [],
+        );
     });
 
     it("never shows the kubeconfig in an error", () => {
