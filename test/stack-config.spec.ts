@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { errorText } from "../tools/cli";
 import { runProgram } from "../tools/mock-runtime";
 import { policyConfigFile, readStackFile, stackNames, yamlErrorPosition } from "../tools/stack-config";
 
@@ -117,6 +118,12 @@ describe("a stack file with several mistakes", () => {
             ["pulumi:pulumi:Stack"],
             "registered something before the config stopped it",
         );
+    });
+
+    it("is printed by synth and policy with every line, where another error keeps to its first", () => {
+        const stopped = new pulumi.RunError("2 problems in the stack's configuration:\n  a: got 1\n  b: got 2");
+        assert.strictEqual(errorText(stopped), stopped.message);
+        assert.strictEqual(errorText(new Error("no stack x\n    at somewhere")), "no stack x");
     });
 
     it("never shows the value of a key the stack keeps secret", async () => {
