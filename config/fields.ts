@@ -1,6 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { isCidr, isIpAddress } from "../components/baremetal/addresses";
+import { isCidr, isIpAddress } from "./addresses";
 
 /** A DNS-1123 label: what Kubernetes allows as the name of a namespace, Service or pool. */
 export const dnsLabel = z

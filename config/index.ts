@@ -4,6 +4,15 @@ import { appSchema } from "./app";
 import { eksSchema } from "./eks";
 import { checkLoadBalancerPool, metallbSchema } from "./metallb";
 import { servicesSchema } from "./services";
+import {
+    CONFIG_NAMESPACE,
+    ConfigError,
+    ConfigProblem,
+    describeValue,
+    keyOf,
+    problemsOfIssues,
+    unknownKeyProblem,
+} from "./problems";
 import { verifySchema } from "./verify";
 
 export { NODE_PORT_RANGE } from "./services";
@@ -13,9 +22,7 @@ export type { EksConfig } from "./eks";
 export type { BgpAdvertisementConfig, BgpPeerConfig, MetalLbConfig, MetalLbPoolConfig } from "./metallb";
 export type { ExposureConfig, ServicesConfig } from "./services";
 export type { VerifyConfig } from "./verify";
-
-/** The project's config namespace: every key below is `stateful-nginx:<key>` in a stack file. */
-export const CONFIG_NAMESPACE = "stateful-nginx";
+export { closestKey, CONFIG_NAMESPACE, ConfigError, type ConfigProblem } from "./problems";
 
 /** Raw config as Pulumi hands it over: strings, objects as JSON text. The secret `kubeconfig` is read elsewhere. */
 export type RawConfig = Partial<Record<string, string>>;
@@ -63,6 +70,8 @@ const stackSchema = z
         platform: z.enum(["baremetal", "eks"]).default("baremetal"),
         kubeContext: z.string().min(1, "must name a context of the kubeconfig").optional(),
         hasKubeconfig: z.boolean(),
+        /** False when a structured key could not be read: checks across keys would then judge its defaults. */
+        crossCheck: z.boolean(),
         eks: eksSchema.optional(),
         metallb: metallbSchema.optional(),
         app: appSchema.prefault({}),
@@ -70,6 +79,7 @@ const stackSchema = z
         verify: verifySchema.prefault({}),
     })
     .superRefine((stack, ctx) => {
+        if (!stack.crossCheck) return;
         const issue = (path: (string | number)[], input: unknown, message: string) =>
             ctx.addIssue({ code: "custom", path, input, message });
         if (stack.platform === "baremetal" && !stack.metallb) {
@@ -157,7 +167,7 @@ const stackSchema = z
         });
     });
 
-export type StackConfig = Omit<z.infer<typeof stackSchema>, "hasKubeconfig">;
+export type StackConfig = Omit<z.infer<typeof stackSchema>, "hasKubeconfig" | "crossCheck">;
 export type PlatformConfig = StackConfig["platform"];
 
 /** The names of the Services the program creates for the StatefulSet, by kind. */
@@ -170,167 +180,84 @@ export function ownServiceNames(appName: string) {
     } as const;
 }
 
-/** Invalid configuration. Its message is one line: the key, the bad value and what is allowed. */
-export class ConfigError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "ConfigError";
-    }
-}
-
-function describeValue(value: unknown): string {
-    if (value === undefined) return "nothing";
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function keyOf(path: readonly PropertyKey[]): string {
-    return `${CONFIG_NAMESPACE}:${path
-        .map((part) => (typeof part === "number" ? `[${part}]` : String(part)))
-        .join(".")
-        .replace(/\.\[/g, "[")}`;
-}
-
-/** The number of single-letter edits that turn `a` into `b` (Levenshtein distance). */
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(
-                previous[j] + 1,
-                current[j - 1] + 1,
-                previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-            );
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
-/** The allowed key a misspelt one most likely meant: a few edits away, ignoring case, or none. */
-export function closestKey(key: string, allowed: readonly string[]): string | undefined {
-    let best: { key: string; distance: number } | undefined;
-    for (const candidate of allowed) {
-        const [typed, wanted] = [key.toLowerCase(), candidate.toLowerCase()];
-        // A cut-short key (`mem` for `memory`) is as likely as a misspelt one.
-        const distance = wanted.startsWith(typed) && typed.length >= 3 ? 1 : editDistance(typed, wanted);
-        if (distance <= Math.max(1, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) {
-            best = { key: candidate, distance };
-        }
-    }
-    return best?.key;
-}
-
-/** `got an unknown key; did you mean X? allowed keys are ...`, the tail of an unknown-key error. */
-function unknownKeyProblem(key: string, allowed: readonly string[]): string {
-    const guess = closestKey(key, allowed);
-    const list = allowed.length > 0 ? `allowed keys are ${allowed.join(", ")}` : "remove it";
-    return `got an unknown key; ${guess ? `did you mean ${guess}? ` : ""}${list}`;
-}
-
-/** Steps through defaults, optionals and refinements to the schema that holds the value. */
-function unwrap(schema: z.ZodType): z.ZodType {
-    const def = schema._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
-    if (def.innerType) return unwrap(def.innerType);
-    if (def.type === "pipe" && def.in) return unwrap(def.in);
-    return schema;
-}
-
-/** The keys an object schema allows at `path` below a structured key (`["storage"]` below `app`). */
-function allowedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-    let current = unwrap(schema);
-    for (const part of path) {
-        const def = current._zod.def as {
-            type: string;
-            shape?: Record<string, z.ZodType>;
-            element?: z.ZodType;
-            valueType?: z.ZodType;
-        };
-        const next =
-            def.type === "object"
-                ? def.shape?.[String(part)]
-                : def.type === "array"
-                  ? def.element
-                  : def.type === "record"
-                    ? def.valueType
-                    : undefined;
-        if (!next) return [];
-        current = unwrap(next);
-    }
-    const def = current._zod.def as { type: string; shape?: Record<string, z.ZodType> };
-    return def.type === "object" ? Object.keys(def.shape ?? {}) : [];
-}
-
 /**
  * Refuses config keys under a namespace that is neither the project's nor one the program's packages read:
  * Pulumi hands such keys to the program without a word, so a misspelt namespace (`statefulnginx:services`)
  * would otherwise drop the whole key and deploy the defaults.
  *
  * @param keys full config keys, as `pulumi.runtime.allConfig()` returns them.
- * @throws ConfigError naming the key and the key it most likely meant.
+ * @throws ConfigError naming each such key and the key it most likely meant.
  */
 export function checkConfigNamespaces(keys: readonly string[]): void {
-    const known = new Set<string>([CONFIG_NAMESPACE, ...PROVIDER_NAMESPACES]);
-    for (const key of keys) {
-        const separator = key.indexOf(":");
-        const namespace = separator < 0 ? "" : key.slice(0, separator);
-        if (known.has(namespace)) continue;
-        const rest = separator < 0 ? key : key.slice(separator + 1);
-        throw new ConfigError(
-            `${key}: got the namespace ${JSON.stringify(namespace)}; did you mean ${CONFIG_NAMESPACE}:${rest}? ` +
-                `keys belong to ${CONFIG_NAMESPACE} or to ${PROVIDER_NAMESPACES.join(", ")}`,
-        );
-    }
+    const problems = namespaceProblems(keys);
+    if (problems.length > 0) throw new ConfigError(problems);
 }
 
-/** The one line for the first problem zod found (an unknown key first: it is most often a typo). */
-function describeIssue(issues: readonly z.core.$ZodIssue[]): string {
-    const first = issues.find((issue) => issue.code === "unrecognized_keys") ?? issues[0];
-    const rest = issues.length - 1 + (first.code === "unrecognized_keys" ? first.keys.length - 1 : 0);
-    const more = rest > 0 ? ` (and ${rest} more problem${rest > 1 ? "s" : ""})` : "";
-    if (first.code === "unrecognized_keys") {
-        const [area, ...below] = first.path;
-        const schema = structured[String(area) as keyof typeof structured];
-        const allowed = schema ? allowedKeysAt(schema, below) : [];
-        return `${keyOf([...first.path, first.keys[0]])}: ${unknownKeyProblem(first.keys[0], allowed)}${more}`;
-    }
-    const value = "input" in first ? describeValue(first.input) : "nothing";
-    // A bad key of a map (an ExternalName alias) carries the key's own problem one level down.
-    const message = first.code === "invalid_key" ? (first.issues[0]?.message ?? first.message) : first.message;
-    return `${keyOf(first.path)}: got ${value}; ${message}${more}`;
+/** The keys of `keys` under a namespace the program does not read, each with the key it most likely meant. */
+export function namespaceProblems(keys: readonly string[]): ConfigProblem[] {
+    const known = new Set<string>([CONFIG_NAMESPACE, ...PROVIDER_NAMESPACES]);
+    return keys.flatMap((key) => {
+        const separator = key.indexOf(":");
+        const namespace = separator < 0 ? "" : key.slice(0, separator);
+        if (known.has(namespace)) return [];
+        const rest = separator < 0 ? key : key.slice(separator + 1);
+        const line =
+            `${key}: got the namespace ${JSON.stringify(namespace)}; did you mean ${CONFIG_NAMESPACE}:${rest}? ` +
+            `keys belong to ${CONFIG_NAMESPACE} or to ${PROVIDER_NAMESPACES.join(", ")}`;
+        return [{ key, line }];
+    });
+}
+
+/** How parseConfig treats the raw strings. */
+export interface ParseOptions {
+    /**
+     * Which keys (below the namespace: `app`, `services`) hold secrets, whose values an error never shows.
+     * `kubeconfig` always does.
+     */
+    readonly isSecret?: (key: string) => boolean;
 }
 
 /**
  * Parses and validates the whole config surface into one typed object. Pure: takes the raw strings, so
  * it runs before any resource is registered and in tests without Pulumi.
  *
- * @throws ConfigError with one line naming the key, the bad value and what is allowed.
+ * @throws ConfigError listing every problem found, each naming the key, the bad value and what is allowed.
  */
-export function parseConfig(raw: RawConfig): StackConfig {
+export function parseConfig(raw: RawConfig, options: ParseOptions = {}): StackConfig {
+    const isSecret = (key: string) => key === "kubeconfig" || (options.isSecret?.(key) ?? false);
     const known = new Set<string>(CONFIG_KEYS);
-    const unknownKey = Object.keys(raw).find((key) => !known.has(key));
-    if (unknownKey !== undefined) {
-        throw new ConfigError(`${CONFIG_NAMESPACE}:${unknownKey}: ${unknownKeyProblem(unknownKey, CONFIG_KEYS)}`);
-    }
+    const problems: ConfigProblem[] = Object.keys(raw)
+        .filter((key) => !known.has(key))
+        .map((key) => ({ key: keyOf([key]), line: `${keyOf([key])}: ${unknownKeyProblem(key, CONFIG_KEYS)}` }));
 
     const input: Record<string, unknown> = { hasKubeconfig: raw.kubeconfig !== undefined };
     if (raw.platform !== undefined) input.platform = raw.platform;
     if (raw.kubeContext !== undefined) input.kubeContext = raw.kubeContext;
+    // A key that is not even an object is reported once, and nothing is reported below it.
+    const unreadable = new Set<string>();
     for (const key of Object.keys(structured)) {
         const text = raw[key];
         if (text === undefined) continue;
         try {
             input[key] = JSON.parse(text);
         } catch {
-            throw new ConfigError(`${CONFIG_NAMESPACE}:${key}: got ${describeValue(text)}; must be a YAML object`);
+            unreadable.add(key);
+            problems.push({
+                key: keyOf([key]),
+                line: `${keyOf([key])}: got ${describeValue(text, isSecret(key))}; must be a YAML object`,
+            });
         }
     }
 
+    input.crossCheck = unreadable.size === 0;
     // An EKS stack may leave out `eks` entirely: it is then checked as `{}`, so a required key is named.
-    if (input.platform === "eks" && input.eks === undefined) input.eks = {};
+    if (input.platform === "eks" && input.eks === undefined && !unreadable.has("eks")) input.eks = {};
     const result = stackSchema.safeParse(input, { reportInput: true });
-    if (!result.success) throw new ConfigError(describeIssue(result.error.issues));
-    const { hasKubeconfig: _, ...config } = result.data;
+    if (!result.success) {
+        const issues = result.error.issues.filter((issue) => !unreadable.has(String(issue.path[0])));
+        problems.push(...problemsOfIssues(issues, structured, isSecret));
+    }
+    if (!result.success || problems.length > 0) throw new ConfigError(problems);
+    const { hasKubeconfig: _, crossCheck: __, ...config } = result.data;
     return config;
 }

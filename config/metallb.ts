@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-    blocksContain,
-    blocksOverlap,
-    isIpAddress,
-    parseAddressBlock,
-    tryParseAddressBlock,
-} from "../components/baremetal/addresses";
+import { blocksContain, blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "./addresses";
 import { dnsLabel, labelMap } from "./fields";
 import type { ServicesConfig } from "./services";
 

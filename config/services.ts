@@ -1,6 +1,6 @@
 import { z } from "zod";
 import * as ipaddr from "ipaddr.js";
-import { isCidr } from "../components/baremetal/addresses";
+import { isCidr } from "./addresses";
 import { cidr, dnsLabel, documentationRangeOf, ipAddress } from "./fields";
 
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;

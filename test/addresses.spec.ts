@@ -6,7 +6,7 @@ import {
     isIpAddress,
     parseAddressBlock,
     tryParseAddressBlock,
-} from "../components/baremetal/addresses";
+} from "../config/addresses";
 
 describe("address maths", () => {
     describe("parseAddressBlock", () => {

@@ -4,7 +4,8 @@
  */
 import * as assert from "assert";
 import * as path from "path";
-import { blocksOverlap, existingPoolProblem, parseAddressBlock, stackObjectName } from "../components/baremetal";
+import { existingPoolProblem, stackObjectName } from "../components/baremetal";
+import { blocksOverlap, parseAddressBlock } from "../config/addresses";
 import { resetMockCluster, setMockCluster } from "../tools/mock-state";
 import { readStackFile, stackFilePath } from "../tools/stack-config";
 import { metadataOf, runConfig, runStack, specOf, StackRun } from "./helpers";

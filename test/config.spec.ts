@@ -1,5 +1,8 @@
 import * as assert from "assert";
-import { checkConfigNamespaces, ConfigError, parseConfig, RawConfig } from "../config";
+import * as fs from "fs";
+import * as path from "path";
+import { checkConfigNamespaces, closestKey, ConfigError, parseConfig, RawConfig } from "../config";
+import { compareKeys } from "../config/problems";
 import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES } from "./helpers";
 
 const pools = [{ name: "default-pool", addresses: ["192.168.10.0/24"] }];
@@ -239,8 +242,8 @@ describe("config", () => {
             "did you mean memory? allowed keys are cpu, memory",
         ],
         [
-            "an unknown key of a list item, even when a required key is then missing",
-            baremetal({ metallb: { pools: [{ name: "p", adresses: ["10.0.0.0/30"] }] } }),
+            "an unknown key of a list item, listing the keys allowed there",
+            baremetal({ metallb: { pools: [{ name: "p", adresses: ["10.0.0.0/30"], addresses: ["10.0.0.4/30"] }] } }),
             "stateful-nginx:metallb.pools[0].adresses",
             "an unknown key",
             "did you mean addresses? allowed keys are name, addresses, autoAssign, avoidBuggyIPs",
@@ -381,7 +384,7 @@ describe("config", () => {
         ],
         [
             "a fixed address on EKS",
-            eks({ services: { loadBalancer: { addresses: ["192.168.11.1"] } } }),
+            eks({ services: { loadBalancer: { addresses: ["192.168.11.1"], sourceRanges: [...TEST_SOURCE_RANGES] } } }),
             "stateful-nginx:services.loadBalancer.addresses",
             "",
             "only for platform baremetal",
@@ -577,6 +580,163 @@ describe("config", () => {
         }
     });
 
+    describe("reports every problem at once, one line each with its full key, ordered by key,", () => {
+        /** The ConfigError `raw` is rejected with; fails the test if it is accepted. */
+        const errorOf = (raw: RawConfig, options?: Parameters<typeof parseConfig>[1]): ConfigError => {
+            try {
+                parseConfig(raw, options);
+            } catch (error) {
+                assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+                return error;
+            }
+            assert.fail("expected the config to be rejected");
+        };
+
+        it("three mistakes: an unknown key with swapped letters, a number out of range and a wrong type", () => {
+            const error = errorOf(
+                baremetal({
+                    app: { replcias: 3, minReadySeconds: 99999 },
+                    services: { nodePort: { enabled: "yes" } },
+                }),
+            );
+            const lines = error.message.split("\n");
+            assert.strictEqual(lines[0], "3 problems in the stack's configuration:");
+            assert.strictEqual(lines.length, 4, error.message);
+            assert.strictEqual(lines[1], "  stateful-nginx:app.minReadySeconds: got 99999; must be at most 3600");
+            assert.match(lines[2], /^ {2}stateful-nginx:app\.replcias: got an unknown key; did you mean replicas\? /);
+            assert.strictEqual(
+                lines[3],
+                '  stateful-nginx:services.nodePort.enabled: got "yes"; must be true or false',
+            );
+            assert.deepStrictEqual(
+                error.problems.map((problem) => problem.key),
+                [
+                    "stateful-nginx:app.minReadySeconds",
+                    "stateful-nginx:app.replcias",
+                    "stateful-nginx:services.nodePort.enabled",
+                ],
+            );
+        });
+
+        it("in the same order whatever order the stack file gives them", () => {
+            const forwards = errorOf(
+                baremetal({ app: { replicas: 0, partition: -1, podManagementPolicy: "Random", nmae: "x" } }),
+            );
+            const backwards = errorOf(
+                baremetal({ app: { nmae: "x", podManagementPolicy: "Random", partition: -1, replicas: 0 } }),
+            );
+            assert.strictEqual(forwards.problems.length, 4, forwards.message);
+            assert.strictEqual(backwards.message, forwards.message);
+        });
+
+        it("ordering list indexes as numbers: pools[2] before pools[10]", () => {
+            const keys = [
+                "stateful-nginx:metallb.pools[10].name",
+                "stateful-nginx:app.replicas",
+                "stateful-nginx:metallb.pools[2].name",
+                "stateful-nginx:metallb.pools[2]",
+            ];
+            assert.deepStrictEqual([...keys].sort(compareKeys), [
+                "stateful-nginx:app.replicas",
+                "stateful-nginx:metallb.pools[2]",
+                "stateful-nginx:metallb.pools[2].name",
+                "stateful-nginx:metallb.pools[10].name",
+            ]);
+        });
+
+        it("every unknown top-level key, beside the problems of the keys it could read", () => {
+            const error = errorOf({ ...baremetal({ app: { replicas: 0 } }), servics: "{}", aap: "{}" });
+            assert.deepStrictEqual(
+                error.problems.map((problem) => problem.key),
+                ["stateful-nginx:aap", "stateful-nginx:app.replicas", "stateful-nginx:servics"],
+            );
+            assert.match(error.problems[0].line, /did you mean app\?/);
+            assert.match(error.problems[2].line, /did you mean services\?/);
+        });
+
+        it("an unknown key of a list item and the required key it then lacks", () => {
+            const error = errorOf(baremetal({ metallb: { pools: [{ name: "p", adresses: ["10.0.0.0/30"] }] } }));
+            assert.deepStrictEqual(
+                error.problems.map((problem) => problem.line),
+                [
+                    "stateful-nginx:metallb.pools[0].addresses: got nothing; must be a list",
+                    "stateful-nginx:metallb.pools[0].adresses: got an unknown key; did you mean addresses? " +
+                        "allowed keys are name, addresses, autoAssign, avoidBuggyIPs",
+                ],
+            );
+        });
+
+        it("a key that is not an object once, with nothing checked across keys against the defaults it stands for", () => {
+            // With `app` unread, the app name would be the default `nginx`, and the alias would seem to clash.
+            const error = errorOf(
+                baremetal({ app: "nginx", services: { externalNames: { nginx: "db.example.com" } } }),
+            );
+            assert.strictEqual(error.message, 'stateful-nginx:app: got "nginx"; must be a YAML object');
+        });
+
+        it("each misspelt namespace", () => {
+            assert.throws(
+                () =>
+                    checkConfigNamespaces(["statefulnginx:services", "stateful-nginx:platform", "stateful_nginx:app"]),
+                (error: unknown) =>
+                    error instanceof ConfigError &&
+                    error.message.split("\n").length === 3 &&
+                    error.problems[0].line.startsWith('stateful_nginx:app: got the namespace "stateful_nginx"; ') &&
+                    error.problems[1].line.startsWith('statefulnginx:services: got the namespace "statefulnginx"; '),
+            );
+        });
+
+        it("never showing the value of a secret key", () => {
+            const error = errorOf(baremetal({ app: { replicas: "hunter2-token", image: "nginx:latest" } }), {
+                isSecret: (key) => key === "app",
+            });
+            assert.strictEqual(error.problems.length, 2, error.message);
+            assert.ok(!error.message.includes("hunter2"), error.message);
+            assert.ok(!error.message.includes("nginx:latest"), error.message);
+            assert.match(error.message, /stateful-nginx:app\.replicas: got \[secret\]; must be a number/);
+        });
+    });
+
+    describe("did you mean", () => {
+        it("counts two swapped letters as one edit: prot is port, replcias is replicas", () => {
+            assert.strictEqual(closestKey("prot", ["enabled", "port"]), "port");
+            assert.strictEqual(closestKey("replcias", ["name", "replicas", "image"]), "replicas");
+            assert.match(
+                configErrorOf(baremetal({ services: { nodePort: { prot: 30080 } } })),
+                /^stateful-nginx:services\.nodePort\.prot: got an unknown key; did you mean port\? allowed keys are enabled, port$/,
+            );
+        });
+
+        it("still suggests nothing for a key far from every allowed one", () => {
+            assert.strictEqual(closestKey("size", ["enabled", "port"]), undefined);
+        });
+
+        // Keys an earlier version took and that are now refused with a message of their own.
+        const removed: [area: string, keys: string[], kept: string][] = [
+            ["app", ["retainNamespaceOnDelete", "orphanPodsOnDelete"], "replicas"],
+            ["eks", ["minSize", "desiredSize", "maxSize", "nodeGroupName"], "nodesPerZone"],
+        ];
+        for (const [area, keys, kept] of removed) {
+            it(`never lists a removed key of ${area} among the allowed ones, nor suggests one`, () => {
+                const raw =
+                    area === "eks"
+                        ? eks({ eks: { [`${keys[0]}x`]: 1 } })
+                        : baremetal({ [area]: { [`${keys[0]}x`]: 1 } });
+                const message = configErrorOf(raw);
+                const allowed = message.slice(message.indexOf("allowed keys are ") + "allowed keys are ".length);
+                assert.ok(allowed.split(", ").includes(kept), message);
+                for (const key of keys) assert.ok(!allowed.split(", ").includes(key), `${key} listed: ${message}`);
+                assert.ok(!message.includes("did you mean"), message);
+            });
+
+            it(`still says what replaced a removed key of ${area} that is set`, () => {
+                const raw =
+                    area === "eks" ? eks({ eks: { [keys[0]]: 1 } }) : baremetal({ [area]: { [keys[0]]: true } });
+                assert.match(configErrorOf(raw), new RegExp(`^stateful-nginx:${area}\\.${keys[0]}: got \\S+; is `));
+            });
+        }
+    });
+
     describe("config namespaces", () => {
         it("accepts the project's keys and those of the packages the program uses", () => {
             assert.doesNotThrow(() =>
@@ -601,6 +761,23 @@ describe("config", () => {
                     error.message.includes("aws, eks, kubernetes, pulumi"),
             );
         });
+    });
+
+    it("imports nothing from components/: the config comes first, the platform and the workload read it", () => {
+        const dir = path.join(__dirname, "..", "config");
+        const imports = fs
+            .readdirSync(dir)
+            .filter((file) => file.endsWith(".ts"))
+            .flatMap((file) =>
+                [...fs.readFileSync(path.join(dir, file), "utf8").matchAll(/from "([^"]+)"/g)].map(
+                    (match) => `${file}: ${match[1]}`,
+                ),
+            );
+        assert.ok(imports.length > 0, "found no imports to check");
+        assert.deepStrictEqual(
+            imports.filter((line) => /components\//.test(line)),
+            [],
+        );
     });
 
     it("never shows the kubeconfig in an error", () => {

@@ -227,7 +227,13 @@ describe("eks config", () => {
         ],
         ["subnets without their VPC", { subnetIds: ["subnet-0a", "subnet-0b"] }, "vpcId", "nothing", "subnetIds"],
         ["a VPC without subnets", { vpcId: "vpc-0abc" }, "subnetIds", "nothing", "required when vpcId"],
-        ["a single subnet", { vpcId: "vpc-0abc", subnetIds: ["subnet-0a"] }, "subnetIds", '["subnet-0a"]', "two"],
+        [
+            "a single subnet",
+            { vpcId: "vpc-0abc", subnetIds: ["subnet-0a"], zoneCount: 1 },
+            "subnetIds",
+            '["subnet-0a"]',
+            "two",
+        ],
         [
             "a subnet listed twice",
             { vpcId: "vpc-0abc", subnetIds: ["subnet-0a", "subnet-0a"] },

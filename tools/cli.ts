@@ -2,6 +2,7 @@
  * The command line of the project's tools (synth, bench:synth, policy): one table of options per command, from which
  * both the parser and the `--help` text come, so a new flag is one more row.
  */
+import { RunError } from "@pulumi/pulumi/errors";
 import { parseArgs } from "util";
 
 export interface OptionSpec {
@@ -103,8 +104,17 @@ export function parseCommandLine<T extends OptionTable>(
 }
 
 /**
+ * What a tool prints of an error that ends it: a RunError, written for the person running the tool (invalid
+ * configuration lists each problem on its own line), in full; any other error its first line.
+ */
+export function errorText(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    return RunError.isInstance(error) ? message : message.split("\n")[0];
+}
+
+/**
  * Runs a tool's main: `--help` prints the usage and exits 0; a usage error prints its line and the usage on
- * stderr; any other error prints one line (no stack trace: these are the user's to fix). Both exit 1.
+ * stderr; any other error prints its errorText (no stack trace: these are the user's to fix). Both exit 1.
  */
 export function runCommand<T extends OptionTable>(
     name: string,
@@ -126,8 +136,7 @@ export function runCommand<T extends OptionTable>(
         if (error instanceof UsageError) {
             process.stderr.write(`${name}: ${error.message}\n\n${usage(command)}`);
         } else {
-            const message = error instanceof Error ? error.message : String(error);
-            process.stderr.write(`${name}: ${message.split("\n")[0]}\n`);
+            process.stderr.write(`${name}: ${errorText(error)}\n`);
         }
         process.exit(1);
     });

@@ -3,7 +3,7 @@
  * with no Pulumi CLI, cluster or cloud. See USAGE.
  */
 import * as path from "path";
-import { defineCommand, parseCommandLine, usage, UsageError } from "./cli";
+import { defineCommand, errorText, parseCommandLine, usage, UsageError } from "./cli";
 import { withEksChildren } from "./engine-view";
 import { runProgram } from "./mock-runtime";
 import {
@@ -123,9 +123,8 @@ export async function main(argv: string[], out: Output = console, mainOptions: M
         out.log(formatSummary(report, `policy: stack ${options.stack} (${view})`));
         return hasMandatoryViolations(report) ? 1 : 0;
     } catch (error) {
-        // Usage, config, evaluation and host errors are one line: they are the user's to fix.
-        const message = error instanceof Error ? error.message : String(error);
-        out.error(`policy: ${message.split("\n")[0]}`);
+        // Usage, config, evaluation and host errors are the user's to fix: no stack trace.
+        out.error(`policy: ${errorText(error)}`);
         if (error instanceof UsageError) out.error(USAGE);
         return 2;
     } finally {

@@ -5,8 +5,9 @@
  *   npm run synth -- --stack NAME [--config FILE] [--out DIR] [--preview]
  *
  * Writes DIR/manifests.yaml, DIR/resources.json and DIR/graph.mmd (DIR defaults to out/NAME). The earlier
- * files of DIR are removed first, so a failed run leaves none that look current. Invalid configuration or
- * usage: exit 1, one line on stderr (a usage error adds the usage), nothing written.
+ * files of DIR are removed first, so a failed run leaves none that look current. Invalid configuration: exit 1,
+ * one line per problem on stderr, nothing written; any other error or a usage error: exit 1, one line on stderr
+ * (a usage error adds the usage), nothing written.
  */
 import * as path from "path";
 import { defineCommand, OptionValues, runCommand, UsageError } from "./cli";
@@ -22,7 +23,7 @@ const SYNTH_COMMAND = defineCommand({
         "Evaluates the program for a stack offline, under Pulumi's mock runtime (no cluster, cloud or Pulumi",
         "CLI), and writes manifests.yaml, resources.json and graph.mmd. Earlier files there are removed first.",
         `Stacks: ${stackNames().join(", ")} (one per Pulumi.<stack>.yaml). On any error it exits 1 with one line`,
-        "on stderr (and this text, for a wrong command line).",
+        "on stderr (one per problem of an invalid config; and this text, for a wrong command line).",
     ].join("\n"),
     options: {
         stack: { type: "string", value: "NAME", required: true, help: "the stack; its config is Pulumi.NAME.yaml" },

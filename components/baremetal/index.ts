@@ -1,5 +1,4 @@
 export * from "./address-pool";
-export * from "./addresses";
 export * from "./advertisements";
 export * from "./bgp-peer";
 export * from "./cluster-facts";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MetalLbConfig, MetalLbPoolConfig, ServicesConfig } from "../../config";
 import type { ClusterTarget } from "../target";
 import { addressPoolSpec, MetalLbAddressPool } from "./address-pool";
-import { blocksContain, tryParseAddressBlock } from "./addresses";
+import { blocksContain, tryParseAddressBlock } from "../../config/addresses";
 import {
     bgpAdvertisementSpec,
     L2_ADVERTISEMENT_NAME,

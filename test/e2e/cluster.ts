@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { blocksContain, parseAddressBlock } from "../../components/baremetal/addresses";
+import { blocksContain, parseAddressBlock } from "../../config/addresses";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
