@@ -155,8 +155,9 @@ export class MetalLb extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
         // The component itself waits for the judgement: a `dependsOn` that is a promise is awaited before the
-        // registration is sent (@pulumi/pulumi 3.248 runtime/resource.ts, `gatherExplicitDependencies`), and its
-        // children wait for their parent's URN, so a rejected judgement registers none of them.
+        // registration is sent (@pulumi/pulumi 3.248 runtime/resource.ts `prepareResource`, through
+        // runtime/dependsOn.ts `gatherExplicitDependencies`), and its children wait for their parent's URN, so
+        // a rejected judgement registers none of them.
         const judged = pulumi.output((args.judged ?? Promise.resolve()).then((): pulumi.Resource[] => []));
         super("stateful-nginx:baremetal:MetalLb", name, {}, { ...opts, dependsOn: judged });
         const settings = {

@@ -252,8 +252,8 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
                     judged: this.preflight,
                 },
                 // Protected, the namespace and the chart (MetalLB's CRDs among its objects) inherit it: deleting
-                // either deletes every stack's pools (@pulumi/pulumi 3.248 resource.ts and the Go SDK's
-                // context.go, which renders the chart in the provider, both give children their parent's protect).
+                // either deletes every stack's pools. Children take their parent's protect in @pulumi/pulumi 3.248
+                // (resource.ts) and in the Go SDK v3.248.0 that renders the chart in the provider (context.go).
                 { ...children, protect: metallb.protect },
             );
             // The custom resources wait for the chart (every object ready) and for MetalLB's webhook to answer:
