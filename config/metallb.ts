@@ -2,6 +2,7 @@ import { z } from "zod";
 import { blocksContain, blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "./addresses";
 import { dnsLabel, labelMap } from "./fields";
 import type { ServicesConfig } from "./services";
+import { verifySchema } from "./verify";
 
 const asn = z
     .number()
@@ -93,13 +94,58 @@ const bgpAdvertisementSchema = z.strictObject({
 /** Where MetalLB runs by default, and where the chart installs it. */
 export const DEFAULT_METALLB_NAMESPACE = "metallb-system";
 
+/** MetalLB's official chart repository. */
+export const DEFAULT_CHART_REPOSITORY = "https://metallb.github.io/metallb";
+
 /** Keys only an install of MetalLB uses, with their defaults: with `install: false` none may be set. */
 export const INSTALL_ONLY_DEFAULTS = {
     chartVersion: "0.16.1",
     frrk8s: false,
     strictARP: false,
     ignoreExcludeLB: false,
+    protect: false,
 } as const;
+
+/** Every key only an install of MetalLB uses: those with a default, and those that are simply left out. */
+export const INSTALL_ONLY_KEYS = [
+    ...(Object.keys(INSTALL_ONLY_DEFAULTS) as (keyof typeof INSTALL_ONLY_DEFAULTS)[]),
+    "chartRepository",
+    "chartPath",
+    "images",
+    "webhookCheckImage",
+] as const;
+
+/** A pinned image reference (a tag other than latest, or a digest): the same rule as `verify.image`. */
+const pinnedImage = verifySchema.shape.image.unwrap();
+
+/**
+ * An image repository without tag or digest, registry host (and port) allowed:
+ * `registry.example.com:5000/metallb/controller`.
+ */
+const imageRepository = z
+    .string()
+    .regex(
+        /^[a-z0-9]+([._:/-][a-z0-9]+)*$/,
+        "must be an image repository such as registry.example.com/metallb/controller (lower case, no spaces)",
+    )
+    .refine(
+        // A registry's port sits before the first `/`; a tag after the last.
+        (value) => !(value.split("/").pop() ?? "").includes(":"),
+        "must be a repository without a tag: put the tag in tag",
+    );
+
+/** An image tag (Docker's rule), never `latest`: the chart's default is MetalLB's own version. */
+const imageTag = z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag such as v0.16.1")
+    .refine((value) => value !== "latest", "must be pinned to a tag other than latest");
+
+/** One of MetalLB's images, as the chart's `<component>.image` values take it. */
+const metallbImage = z.strictObject({
+    repository: imageRepository,
+    /** @default the chart's appVersion (v0.16.1 for chart 0.16.1) */
+    tag: imageTag.optional(),
+});
 
 /** MetalLB on a bare-metal cluster: `metallb` in the stack file. */
 export const metallbSchema = z
@@ -144,6 +190,33 @@ export const metallbSchema = z
          * (the chart's `speaker.ignoreExcludeLB`); kubeadm labels every control-plane node so.
          */
         ignoreExcludeLB: z.boolean().optional(),
+        /**
+         * Where the chart comes from when not from MetalLB's own repository: an `http(s)://` chart repository or
+         * an `oci://` registry (a mirror inside an air-gapped network). @default DEFAULT_CHART_REPOSITORY
+         */
+        chartRepository: z
+            .string()
+            .regex(
+                /^(https?|oci):\/\/\S+$/,
+                "must be an http(s):// chart repository or an oci:// registry, such as https://charts.example.com/metallb",
+            )
+            .optional(),
+        /** A local copy of the chart (a directory or a `.tgz`), instead of any repository. */
+        chartPath: z.string().min(1, "must be the path of a chart directory or .tgz").optional(),
+        /** MetalLB's images from another registry (the chart's `controller.image` and `speaker.image`). */
+        images: z.strictObject({ controller: metallbImage.optional(), speaker: metallbImage.optional() }).optional(),
+        /** The webhook check Job's image (it runs `kubectl`). @default registry.k8s.io/kubectl:v1.34.1 */
+        webhookCheckImage: pinnedImage.optional(),
+        /**
+         * Protect MetalLB's namespace and chart (its CRDs included) from `pulumi destroy` and from replacement:
+         * deleting them deletes every stack's pools on the cluster.
+         */
+        protect: z.boolean().optional(),
+        /**
+         * The cluster runs k3s with ServiceLB turned off (`--disable=servicelb`). On k3s the program refuses to
+         * go on without it: ServiceLB and MetalLB would both answer every LoadBalancer Service.
+         */
+        k3sServiceLBDisabled: z.boolean().default(false),
     })
     .superRefine((metallb, ctx) => {
         if (metallb.install && metallb.pools.length === 0) {
@@ -154,8 +227,16 @@ export const metallbSchema = z
                 message: "must list at least one address pool",
             });
         }
+        if (metallb.chartRepository !== undefined && metallb.chartPath !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["chartPath"],
+                input: metallb.chartPath,
+                message: "is set together with metallb.chartRepository; set one of them",
+            });
+        }
         if (!metallb.install) {
-            for (const key of Object.keys(INSTALL_ONLY_DEFAULTS) as (keyof typeof INSTALL_ONLY_DEFAULTS)[]) {
+            for (const key of INSTALL_ONLY_KEYS) {
                 if (metallb[key] !== undefined) {
                     ctx.addIssue({
                         code: "custom",
@@ -298,6 +379,7 @@ export const metallbSchema = z
         frrk8s: metallb.frrk8s ?? INSTALL_ONLY_DEFAULTS.frrk8s,
         strictARP: metallb.strictARP ?? INSTALL_ONLY_DEFAULTS.strictARP,
         ignoreExcludeLB: metallb.ignoreExcludeLB ?? INSTALL_ONLY_DEFAULTS.ignoreExcludeLB,
+        protect: metallb.protect ?? INSTALL_ONLY_DEFAULTS.protect,
     }));
 
 export type MetalLbConfig = z.output<typeof metallbSchema>;

@@ -76,6 +76,21 @@ describe("bare-metal config", () => {
                 stack({ install: false, namespace: "metallb", pools: [pool] }),
             ],
             [
+                "an air-gapped install: a chart mirror, MetalLB's images and the check's image from a local registry",
+                stack({
+                    pools: [pool],
+                    chartRepository: "oci://registry.example.com:5000/charts",
+                    images: {
+                        controller: { repository: "registry.example.com:5000/metallb/controller", tag: "v0.16.1" },
+                        speaker: { repository: "registry.example.com:5000/metallb/speaker" },
+                    },
+                    webhookCheckImage: "registry.example.com:5000/kubectl:v1.34.1",
+                }),
+            ],
+            ["a local copy of the chart", stack({ pools: [pool], chartPath: "vendor/metallb-0.16.1.tgz" })],
+            ["an install protected from destroy", stack({ pools: [pool], protect: true })],
+            ["k3s with ServiceLB turned off", stack({ install: false, pools: [pool], k3sServiceLBDisabled: true })],
+            [
                 "no pool at all when the stack has no LoadBalancer Service",
                 stack({ install: false }, { services: { loadBalancer: { enabled: false } } }),
             ],
@@ -153,16 +168,24 @@ describe("bare-metal config", () => {
             stack({ pools: [pool] }, { services: { loadBalancer: { addresses: ["192.168.10.200"] } } }),
             'stateful-nginx:services.loadBalancer.addresses[0]: got "192.168.10.200"; is in pool default-pool, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false',
         ],
-        ...(["chartVersion", "frrk8s", "strictARP", "ignoreExcludeLB"] as const).map(
-            (key): [string, RawConfig, string] => {
-                const value = key === "chartVersion" ? "0.16.1" : false;
-                return [
-                    `${key} when the stack does not install MetalLB`,
-                    stack({ install: false, pools: [pool], [key]: value }),
-                    `stateful-nginx:metallb.${key}: got ${JSON.stringify(value)}; is only used when the stack installs MetalLB; remove it, or set metallb.install: true`,
-                ];
-            },
-        ),
+        ...(
+            [
+                ["chartVersion", "0.16.1"],
+                ["frrk8s", false],
+                ["strictARP", false],
+                ["ignoreExcludeLB", false],
+                ["protect", true],
+                ["chartRepository", "https://charts.example.com/metallb"],
+                ["chartPath", "vendor/metallb"],
+                ["webhookCheckImage", "registry.k8s.io/kubectl:v1.34.1"],
+            ] as const
+        ).map(([key, value]): [string, RawConfig, string] => {
+            return [
+                `${key} when the stack does not install MetalLB`,
+                stack({ install: false, pools: [pool], [key]: value }),
+                `stateful-nginx:metallb.${key}: got ${JSON.stringify(value)}; is only used when the stack installs MetalLB; remove it, or set metallb.install: true`,
+            ];
+        }),
         [
             "no pool of its own and no existing pool named",
             stack({ install: false }),
@@ -270,6 +293,47 @@ describe("bare-metal config", () => {
             "an unknown mode",
             stack({ pools: [pool], mode: "arp" }),
             'stateful-nginx:metallb.mode: got "arp"; must be one of l2, bgp',
+        ],
+        [
+            "a chart repository that is not a URL",
+            stack({ pools: [pool], chartRepository: "charts.example.com/metallb" }),
+            'stateful-nginx:metallb.chartRepository: got "charts.example.com/metallb"; must be an http(s):// chart repository or an oci:// registry, such as https://charts.example.com/metallb',
+        ],
+        [
+            "a chart repository and a local chart at once",
+            stack({ pools: [pool], chartRepository: "https://charts.example.com", chartPath: "vendor/metallb" }),
+            'stateful-nginx:metallb.chartPath: got "vendor/metallb"; is set together with metallb.chartRepository; set one of them',
+        ],
+        [
+            "an image repository that carries its tag",
+            stack({
+                pools: [pool],
+                images: { speaker: { repository: "registry.example.com:5000/metallb/speaker:v0.16.1" } },
+            }),
+            'stateful-nginx:metallb.images.speaker.repository: got "registry.example.com:5000/metallb/speaker:v0.16.1"; must be a repository without a tag: put the tag in tag',
+        ],
+        [
+            "an image tag latest",
+            stack({
+                pools: [pool],
+                images: { controller: { repository: "quay.io/metallb/controller", tag: "latest" } },
+            }),
+            'stateful-nginx:metallb.images.controller.tag: got "latest"; must be pinned to a tag other than latest',
+        ],
+        [
+            "an image of a component the chart does not take",
+            stack({ pools: [pool], images: { frr: { repository: "quay.io/frrouting/frr" } } }),
+            "stateful-nginx:metallb.images.frr: got an unknown key; allowed keys are controller, speaker",
+        ],
+        [
+            "a webhook check image that is not pinned",
+            stack({ pools: [pool], webhookCheckImage: "registry.k8s.io/kubectl" }),
+            'stateful-nginx:metallb.webhookCheckImage: got "registry.k8s.io/kubectl"; must be a pinned image reference such as busybox:1.37.0',
+        ],
+        [
+            "ServiceLB's switch as a string",
+            stack({ pools: [pool], k3sServiceLBDisabled: "yes" }),
+            'stateful-nginx:metallb.k3sServiceLBDisabled: got "yes"; must be true or false',
         ],
     ];
 

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as path from "path";
 import { parse } from "yaml";
 import {
     addressPoolSpec,
@@ -6,12 +7,15 @@ import {
     bgpPeerSpec,
     clusterFactsChart,
     configDigest,
+    describeExistingMetalLb,
     embeddedKubeProxy,
+    existingMetalLbProblem,
     kubeProxyMode,
     l2AdvertisementSpec,
     loadBalancerAnnotations,
     loadBalancerPool,
     metallbBackend,
+    metallbChartSource,
     metallbChartValues,
     METALLB_APIS,
     metallbNamespaceLabels,
@@ -354,13 +358,120 @@ describe("bare metal: what the cluster says about itself", () => {
 
     it("lets a stack that installs MetalLB on k3s go on when it leaves strictARP off", () => {
         const k3s = parseClusterFacts(render("v1.33.5+k3s1", []));
-        assert.strictEqual(
-            preflightProblem({ install: true, mode: "l2", namespace: "metallb-system", strictARP: false }, k3s),
-            undefined,
-        );
+        const base = { install: true, mode: "l2", namespace: "metallb-system", k3sServiceLBDisabled: true } as const;
+        assert.strictEqual(preflightProblem({ ...base, strictARP: false }, k3s), undefined);
         assert.match(
-            String(preflightProblem({ install: true, mode: "l2", namespace: "metallb-system", strictARP: true }, k3s)),
+            String(preflightProblem({ ...base, strictARP: true }, k3s)),
             /^stateful-nginx:metallb\.strictARP: got true; k3s \(v1\.33\.5\+k3s1\)/,
         );
+    });
+
+    it("refuses k3s unless the stack says ServiceLB is off, installing MetalLB or not", () => {
+        const k3s = parseClusterFacts(render("v1.33.5+k3s1", METALLB_APIS));
+        for (const install of [true, false]) {
+            const base = { install, mode: "l2", namespace: "metallb-system", strictARP: false } as const;
+            assert.strictEqual(
+                preflightProblem(base, k3s),
+                "stateful-nginx:metallb.k3sServiceLBDisabled: got false; the cluster runs k3s (v1.33.5+k3s1), whose own load balancer ServiceLB would answer LoadBalancer Services beside MetalLB: start every k3s server with --disable=servicelb, then set metallb.k3sServiceLBDisabled: true",
+            );
+            assert.strictEqual(preflightProblem({ ...base, k3sServiceLBDisabled: true }, k3s), undefined);
+        }
+        // RKE2 ships no ServiceLB by default, and other clusters none at all.
+        for (const version of ["v1.32.8+rke2r1", "v1.34.1", "v1.34.1-eks-3abf8a4"]) {
+            const facts = parseClusterFacts(render(version, METALLB_APIS));
+            assert.strictEqual(
+                preflightProblem({ install: true, mode: "l2", namespace: "metallb-system", strictARP: false }, facts),
+                undefined,
+            );
+        }
+    });
+});
+
+describe("bare metal: a MetalLB already in the cluster (its ValidatingWebhookConfiguration)", () => {
+    const webhook = (namespace: string, labels?: Record<string, string>, annotations?: Record<string, string>) =>
+        describeExistingMetalLb({
+            metadata: { labels, annotations },
+            webhooks: ["ipaddresspool", "bgppeer"].map(() => ({
+                clientConfig: { service: { namespace } },
+            })),
+        });
+    const ours = webhook("metallb-system", { "app.kubernetes.io/instance": "metallb" });
+    const install = { install: true, namespace: "metallb-system" };
+    const use = { install: false, namespace: "metallb-system" };
+
+    it("reads where MetalLB runs from the webhooks' Service, and who installed it from Helm's annotation", () => {
+        assert.deepStrictEqual(ours, { namespaces: ["metallb-system"], helmRelease: undefined, instance: "metallb" });
+        assert.deepStrictEqual(
+            webhook("lb", { "app.kubernetes.io/instance": "lb" }, { "meta.helm.sh/release-name": "lb" }),
+            { namespaces: ["lb"], helmRelease: "lb", instance: "lb" },
+        );
+    });
+
+    it("goes on when the running MetalLB is the one the stack's chart rendered, or the one it uses", () => {
+        assert.strictEqual(existingMetalLbProblem(install, ours), undefined);
+        assert.strictEqual(existingMetalLbProblem(use, ours), undefined);
+        assert.strictEqual(existingMetalLbProblem(use, webhook("metallb-system")), undefined);
+    });
+
+    it("tells a stack that would install MetalLB a second time to set metallb.install: false", () => {
+        const helm = webhook(
+            "metallb-system",
+            { "app.kubernetes.io/instance": "metallb" },
+            { "meta.helm.sh/release-name": "metallb" },
+        );
+        assert.strictEqual(
+            existingMetalLbProblem(install, helm),
+            "stateful-nginx:metallb.install: got true; MetalLB already runs in metallb-system as the Helm release metallb (metallb-webhook-configuration is Helm's), and a second install collides with it: set metallb.install: false to use it",
+        );
+        assert.strictEqual(
+            existingMetalLbProblem(install, webhook("metallb-system")),
+            "stateful-nginx:metallb.install: got true; MetalLB already runs in metallb-system, installed by other means (metallb-webhook-configuration is not from a chart release named metallb), and a second install collides with it: set metallb.install: false to use it",
+        );
+        assert.strictEqual(
+            existingMetalLbProblem(install, webhook("lb-system", { "app.kubernetes.io/instance": "metallb" })),
+            "stateful-nginx:metallb.install: got true; MetalLB already runs in lb-system (installed by another stack: metallb-webhook-configuration calls its webhook there), and a second install collides with it: set metallb.install: false to use it (with metallb.namespace: lb-system)",
+        );
+    });
+
+    it("tells a stack that uses MetalLB in another namespace to set metallb.namespace", () => {
+        assert.strictEqual(
+            existingMetalLbProblem(use, webhook("lb-system")),
+            'stateful-nginx:metallb.namespace: got "metallb-system"; MetalLB runs in lb-system (metallb-webhook-configuration calls its webhook there) and reads pools only from its own namespace: set metallb.namespace: lb-system',
+        );
+    });
+});
+
+describe("bare metal: the chart's source and images (air-gapped clusters)", () => {
+    it("takes MetalLB's repository by default, a mirror, an OCI registry or a local chart", () => {
+        assert.deepStrictEqual(metallbChartSource({}), {
+            chart: "metallb",
+            repositoryOpts: { repo: "https://metallb.github.io/metallb" },
+        });
+        assert.deepStrictEqual(metallbChartSource({ chartRepository: "https://charts.example.com/metallb" }), {
+            chart: "metallb",
+            repositoryOpts: { repo: "https://charts.example.com/metallb" },
+        });
+        assert.deepStrictEqual(metallbChartSource({ chartRepository: "oci://registry.example.com/charts/" }), {
+            chart: "oci://registry.example.com/charts/metallb",
+        });
+        assert.deepStrictEqual(metallbChartSource({ chartPath: "vendor/metallb-0.16.1.tgz" }), {
+            chart: path.resolve("vendor/metallb-0.16.1.tgz"),
+        });
+    });
+
+    it("gives the chart the controller's and speaker's images only when configured", () => {
+        assert.deepStrictEqual(metallbChartValues({ frrk8s: false }), {
+            frrk8s: { enabled: false },
+            speaker: { frr: { enabled: false }, ignoreExcludeLB: false },
+        });
+        const images = {
+            controller: { repository: "registry.example.com:5000/metallb/controller", tag: "v0.16.1" },
+            speaker: { repository: "registry.example.com:5000/metallb/speaker" },
+        };
+        assert.deepStrictEqual(metallbChartValues({ frrk8s: false, images }), {
+            frrk8s: { enabled: false },
+            controller: { image: images.controller },
+            speaker: { frr: { enabled: false }, ignoreExcludeLB: false, image: images.speaker },
+        });
     });
 });

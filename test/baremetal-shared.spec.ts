@@ -125,6 +125,7 @@ describe("bare metal where MetalLB already runs (metallb.install: false)", funct
     });
 
     it("puts its pools where MetalLB runs when metallb.namespace says so", async () => {
+        setMockCluster({ metallbWebhook: { namespace: "metallb", instance: "metallb" } });
         const other = await runStaging({ "stateful-nginx:metallb": { ...stagingMetallb, namespace: "metallb" } });
         for (const object of [...other.ofType(TYPES.pool), ...other.ofType(TYPES.l2)]) {
             assert.strictEqual(metadataOf(object).namespace, "metallb", object.name);
@@ -214,7 +215,10 @@ describe("strictARP on k3s (kube-proxy runs inside k3s, without a ConfigMap)", f
         const dev = readStackFile(stackFilePath("dev"));
         const devMetallb = JSON.parse(dev.config["stateful-nginx:metallb"]);
         const message = await failureOf(
-            runConfig("dev", { ...dev.config, "stateful-nginx:metallb": { ...devMetallb, strictARP: true } }),
+            runConfig("dev", {
+                ...dev.config,
+                "stateful-nginx:metallb": { ...devMetallb, strictARP: true, k3sServiceLBDisabled: true },
+            }),
         );
         assert.strictEqual(
             message,

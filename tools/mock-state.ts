@@ -127,11 +127,18 @@ export interface MockCluster {
     readonly metallbInstalled: boolean;
     /** IPAddressPools already in the cluster, by `namespace/name`. */
     readonly pools: Readonly<Record<string, { addresses: string[]; autoAssign?: boolean }>>;
+    /**
+     * MetalLB's ValidatingWebhookConfiguration, when `metallbInstalled` (absent: CRDs left without MetalLB): the
+     * namespace its webhooks call, the chart release that rendered it and the Helm release that installed it.
+     */
+    readonly metallbWebhook?: { namespace: string; instance?: string; helmRelease?: string };
 }
 
 export const DEFAULT_MOCK_CLUSTER: MockCluster = {
     kubeVersion: "v1.34.1",
     metallbInstalled: true,
+    // As the dev stack (or another stack of this program) installed it.
+    metallbWebhook: { namespace: "metallb-system", instance: "metallb" },
     pools: { "metallb-system/shared-fixed": { addresses: ["172.18.255.199/32"], autoAssign: false } },
 };
 
@@ -167,6 +174,33 @@ function readCrdState(id: string): Inputs {
         metadata: { name: id, labels: { "app.kubernetes.io/managed-by": "Helm" } },
         spec: { group: "metallb.io", names: { kind, plural }, scope: "Namespaced" },
         status: { acceptedNames: { kind, plural } },
+    };
+}
+
+/** MetalLB's ValidatingWebhookConfiguration read from the cluster (`ValidatingWebhookConfiguration.get`). */
+function readWebhookConfigurationState(id: string): Inputs {
+    const webhook = mockCluster.metallbWebhook;
+    if (id !== "metallb-webhook-configuration" || !webhook || !mockCluster.metallbInstalled) notFound(id);
+    const service = { name: "metallb-webhook-service", namespace: webhook.namespace };
+    return {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingWebhookConfiguration",
+        metadata: {
+            name: id,
+            labels: webhook.instance
+                ? { "app.kubernetes.io/instance": webhook.instance, "app.kubernetes.io/name": "metallb" }
+                : undefined,
+            annotations: webhook.helmRelease
+                ? {
+                      "meta.helm.sh/release-name": webhook.helmRelease,
+                      "meta.helm.sh/release-namespace": webhook.namespace,
+                  }
+                : undefined,
+        },
+        webhooks: ["ipaddresspool", "l2advertisement", "bgppeer"].map((kind) => ({
+            name: `${kind}validationwebhook.metallb.io`,
+            clientConfig: { service: { ...service, path: `/validate-metallb-io-v1beta1-${kind}` } },
+        })),
     };
 }
 
@@ -227,6 +261,8 @@ export function mockResourceState(type: string, name: string, inputs: Inputs, id
                 : { ...inputs, metadata: { ...inputs.metadata, uid: `uid-${stableNumber(name, 1e9)}` } };
         case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
             return inputs.metadata === undefined && id ? readCrdState(id) : inputs;
+        case "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration":
+            return inputs.webhooks === undefined && id ? readWebhookConfigurationState(id) : inputs;
         case "kubernetes:metallb.io/v1beta1:IPAddressPool":
             return inputs.spec === undefined && id ? readPoolState(id) : inputs;
         case "eks:index:Cluster":

@@ -94,6 +94,22 @@ export function embeddedKubeProxy(facts: ClusterFacts): "k3s" | "rke2" | undefin
 }
 
 /**
+ * True on k3s, which the API server's version says (`v1.33.5+k3s1`: k3s builds Kubernetes with its own suffix, and
+ * `/version` reports it). k3s runs its own LoadBalancer controller, ServiceLB (klipper-lb), unless every server
+ * is started with `--disable=servicelb` (https://docs.k3s.io/networking/networking-services#service-load-balancer).
+ * Whether it was cannot be read through Helm's `.Capabilities`: ServiceLB serves no API of its own, and its
+ * `svclb-*` DaemonSets exist only once a LoadBalancer Service does.
+ */
+export function runsK3s(facts: ClusterFacts): boolean {
+    return embeddedKubeProxy(facts) === "k3s";
+}
+
+/** MetalLB's API is served: its CRDs are installed (by a running MetalLB, or left behind by one). */
+export function metallbApiServed(facts: ClusterFacts): boolean {
+    return METALLB_APIS.some((api) => facts.served[api]);
+}
+
+/**
  * Renders the facts chart through `provider` (so against the stack's cluster). Nothing is created: the
  * provider's `kubernetes:helm:template` function returns manifests only.
  */

@@ -3,6 +3,7 @@ export * from "./advertisements";
 export * from "./bgp-peer";
 export * from "./cluster-facts";
 export * from "./custom-resource";
+export * from "./existing-metallb";
 export * from "./kube-proxy";
 export * from "./metallb";
 export * from "./names";

@@ -1,12 +1,34 @@
+import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 // Straight from helm/v4: the `helm` index also loads helm v3 and its YAML engine, which this program never uses.
 import * as helm from "@pulumi/kubernetes/helm/v4";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetalLbConfig } from "../../config";
+import { DEFAULT_CHART_REPOSITORY } from "../../config/metallb";
 import { METALLB_NAMESPACE } from "./custom-resource";
 
 /** The official chart repository and chart name. */
-export const METALLB_CHART = { repo: "https://metallb.github.io/metallb", chart: "metallb" } as const;
+export const METALLB_CHART = { repo: DEFAULT_CHART_REPOSITORY, chart: "metallb" } as const;
+
+/** Where helm.v4.Chart finds the chart: its `chart`, and `repositoryOpts` for an http(s) repository. */
+export interface MetalLbChartSource {
+    chart: string;
+    repositoryOpts?: { repo: string };
+}
+
+/**
+ * The chart's source: a local chart path (made absolute against the project directory, where Pulumi runs the
+ * program), an `oci://` registry (helm.v4.Chart takes `oci://host/path/metallb` as `chart`, with no
+ * repository), or an http(s) chart repository, MetalLB's own by default.
+ */
+export function metallbChartSource(
+    metallb: Partial<Pick<MetalLbConfig, "chartRepository" | "chartPath">>,
+): MetalLbChartSource {
+    if (metallb.chartPath !== undefined) return { chart: path.resolve(metallb.chartPath) };
+    const repo = metallb.chartRepository ?? METALLB_CHART.repo;
+    if (repo.startsWith("oci://")) return { chart: `${repo.replace(/\/+$/, "")}/${METALLB_CHART.chart}` };
+    return { chart: METALLB_CHART.chart, repositoryOpts: { repo } };
+}
 
 /**
  * The Helm release name. helm.v4.Chart would otherwise use the Pulumi resource name
@@ -51,10 +73,17 @@ export function metallbBackend(metallb: Pick<MetalLbConfig, "frrk8s">): MetalLbB
     return metallb.frrk8s ? "frr-k8s" : "native";
 }
 
+/** An image as the chart's values take it (charts/metallb/values.yaml, v0.16.1: `repository`, `tag`). */
+export interface MetalLbImageValue {
+    repository: string;
+    tag?: string;
+}
+
 /** A subset of the chart's values: the ones this program sets. */
 export interface MetalLbChartValues {
     frrk8s: { enabled: boolean };
-    speaker: { frr: { enabled: boolean }; ignoreExcludeLB: boolean };
+    controller?: { image: MetalLbImageValue };
+    speaker: { frr: { enabled: boolean }; ignoreExcludeLB: boolean; image?: MetalLbImageValue };
 }
 
 /**
@@ -65,11 +94,19 @@ export interface MetalLbChartValues {
  * (speaker/layer2_controller.go, bgp_controller.go), and kubeadm puts that label on every control-plane node.
  */
 export function metallbChartValues(
-    metallb: Pick<MetalLbConfig, "frrk8s"> & Partial<Pick<MetalLbConfig, "ignoreExcludeLB">>,
+    metallb: Pick<MetalLbConfig, "frrk8s"> & Partial<Pick<MetalLbConfig, "ignoreExcludeLB" | "images">>,
 ): MetalLbChartValues {
+    // Images only when configured: the chart's own defaults (quay.io/metallb/..., tag = appVersion) stay the
+    // chart's, and follow chartVersion.
+    const { controller, speaker } = metallb.images ?? {};
     return {
         frrk8s: { enabled: metallbBackend(metallb) === "frr-k8s" },
-        speaker: { frr: { enabled: false }, ignoreExcludeLB: metallb.ignoreExcludeLB ?? false },
+        ...(controller ? { controller: { image: { ...controller } } } : {}),
+        speaker: {
+            frr: { enabled: false },
+            ignoreExcludeLB: metallb.ignoreExcludeLB ?? false,
+            ...(speaker ? { image: { ...speaker } } : {}),
+        },
     };
 }
 
@@ -82,6 +119,18 @@ export interface MetalLbArgs {
     ignoreExcludeLB?: boolean;
     /** The namespace to create and install into. @default METALLB_NAMESPACE */
     namespace?: string;
+    /** An http(s) chart repository or oci:// registry. @default METALLB_CHART.repo */
+    chartRepository?: string;
+    /** A local chart directory or .tgz, instead of any repository. */
+    chartPath?: string;
+    /** MetalLB's controller and speaker images from another registry. @default the chart's */
+    images?: MetalLbConfig["images"];
+    /**
+     * Resolves once the cluster has been judged fit for MetalLB; rejects (with the line that says why) when it
+     * is not. Nothing of MetalLB is registered before it resolves, so a refused cluster gets nothing.
+     * @default nothing to wait for
+     */
+    judged?: Promise<unknown>;
 }
 
 /**
@@ -105,21 +154,29 @@ export class MetalLb extends pulumi.ComponentResource {
     public readonly values: MetalLbChartValues;
 
     constructor(name: string, args: MetalLbArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("stateful-nginx:baremetal:MetalLb", name, {}, opts);
-        const settings = { frrk8s: args.frrk8s ?? false, ignoreExcludeLB: args.ignoreExcludeLB ?? false };
+        // The component itself waits for the judgement: a `dependsOn` that is a promise is awaited before the
+        // registration is sent (@pulumi/pulumi 3.248 runtime/resource.ts `prepareResource`, through
+        // runtime/dependsOn.ts `gatherExplicitDependencies`), and its children wait for their parent's URN, so
+        // a rejected judgement registers none of them.
+        const judged = pulumi.output((args.judged ?? Promise.resolve()).then((): pulumi.Resource[] => []));
+        super("stateful-nginx:baremetal:MetalLb", name, {}, { ...opts, dependsOn: judged });
+        const settings = {
+            frrk8s: args.frrk8s ?? false,
+            ignoreExcludeLB: args.ignoreExcludeLB ?? false,
+            images: args.images,
+        };
 
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             { metadata: { name: args.namespace ?? METALLB_NAMESPACE, labels: metallbNamespaceLabels() } },
-            { parent: this },
+            { parent: this, dependsOn: judged },
         );
         this.values = metallbChartValues(settings);
         this.chart = new helm.Chart(
             `${name}-chart`,
             {
                 name: METALLB_RELEASE,
-                chart: METALLB_CHART.chart,
-                repositoryOpts: { repo: METALLB_CHART.repo },
+                ...metallbChartSource(args),
                 version: args.chartVersion,
                 namespace: this.namespace.metadata.name,
                 values: { ...this.values },

@@ -12,7 +12,16 @@ import {
     MetalLbL2Advertisement,
 } from "./advertisements";
 import { bgpPeerSpec, MetalLbBgpPeer } from "./bgp-peer";
-import { ClusterFacts, embeddedKubeProxy, METALLB_APIS, missingMetalLbApis, readClusterFacts } from "./cluster-facts";
+import {
+    ClusterFacts,
+    embeddedKubeProxy,
+    METALLB_APIS,
+    metallbApiServed,
+    missingMetalLbApis,
+    readClusterFacts,
+    runsK3s,
+} from "./cluster-facts";
+import { existingMetalLbProblem, readExistingMetalLb } from "./existing-metallb";
 import { KUBE_PROXY, KubeProxyStrictArp } from "./kube-proxy";
 import { MetalLb } from "./metallb";
 import { stackObjectName } from "./names";
@@ -69,7 +78,8 @@ export function loadBalancerAnnotations(
  * key to change), or undefined when nothing does.
  */
 export function preflightProblem(
-    metallb: Pick<MetalLbConfig, "install" | "mode" | "namespace" | "strictARP">,
+    metallb: Pick<MetalLbConfig, "install" | "mode" | "namespace" | "strictARP"> &
+        Partial<Pick<MetalLbConfig, "k3sServiceLBDisabled">>,
     facts: ClusterFacts,
 ): string | undefined {
     if (!metallb.install) {
@@ -80,6 +90,15 @@ export function preflightProblem(
                 `(${needed.join(", ")}) is not served (or the cluster could not be reached): install MetalLB into ${metallb.namespace} first, or set metallb.install: true`
             );
         }
+    }
+    // ServiceLB and MetalLB both write a LoadBalancer Service's status.loadBalancer, and ServiceLB's are node
+    // addresses: the stack's output could end up a node's (MetalLB's docs, https://metallb.io/configuration/k3s/).
+    if (runsK3s(facts) && !metallb.k3sServiceLBDisabled) {
+        return (
+            `stateful-nginx:metallb.k3sServiceLBDisabled: got false; the cluster runs k3s (${facts.kubeVersion}), whose ` +
+            "own load balancer ServiceLB would answer LoadBalancer Services beside MetalLB: start every k3s server with " +
+            "--disable=servicelb, then set metallb.k3sServiceLBDisabled: true"
+        );
     }
     const embedded = embeddedKubeProxy(facts);
     if (metallb.install && metallb.strictARP && embedded) {
@@ -198,15 +217,23 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
         );
         const children = { parent: this, provider: this.provider };
 
-        // Only what needs the cluster's word asks for it: a stack that installs MetalLB and leaves kube-proxy
-        // alone goes straight on.
-        const needsFacts = !metallb.install || metallb.strictARP;
-        this.preflight = needsFacts
-            ? readClusterFacts(this.provider, this).then((facts) => {
-                  const problem = preflightProblem(metallb, facts);
-                  if (problem !== undefined) throw new pulumi.RunError(problem);
-              })
-            : Promise.resolve();
+        // Every stack asks the cluster first (k3s's ServiceLB, MetalLB already there, kube-proxy), and nothing of
+        // MetalLB is registered before the answer is judged: a refused cluster is never half-installed.
+        const fail = (problem: string | undefined) => {
+            if (problem !== undefined) throw new pulumi.RunError(problem);
+        };
+        this.preflight = readClusterFacts(this.provider, this).then(async (facts) => {
+            fail(preflightProblem(metallb, facts));
+            // A MetalLB that is already there (or its CRDs): read whose it is before installing or using it.
+            if (metallbApiServed(facts)) {
+                fail(
+                    existingMetalLbProblem(
+                        metallb,
+                        await readExistingMetalLb(`${name}-metallb-webhook`, this.provider, this),
+                    ),
+                );
+            }
+        });
         // An id that is sent only once the preflight passed: a failed check stops the read with its own line.
         const afterPreflight = (id: string) => pulumi.output(this.preflight.then(() => id));
 
@@ -219,8 +246,15 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
                     frrk8s: metallb.frrk8s,
                     ignoreExcludeLB: metallb.ignoreExcludeLB,
                     namespace,
+                    chartRepository: metallb.chartRepository,
+                    chartPath: metallb.chartPath,
+                    images: metallb.images,
+                    judged: this.preflight,
                 },
-                children,
+                // Protected, the namespace and the chart (MetalLB's CRDs among its objects) inherit it: deleting
+                // either deletes every stack's pools. Children take their parent's protect in @pulumi/pulumi 3.248
+                // (resource.ts) and in the Go SDK v3.248.0 that renders the chart in the provider (context.go).
+                { ...children, protect: metallb.protect },
             );
             // The custom resources wait for the chart (every object ready) and for MetalLB's webhook to answer:
             // see MetalLbWebhookCheck for the race (metallb/metallb#1540, #1597, #1612) this avoids.
@@ -231,8 +265,10 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
                     after: [this.metallb.chart],
                     objectName: objectName(WEBHOOK_CHECK_NAME),
                     namespace,
+                    image: metallb.webhookCheckImage,
                 },
-                children,
+                // Registered only once MetalLB's component is, so only after the preflight passed.
+                { ...children, dependsOn: [this.metallb] },
             );
             this.crds = [];
             after = [this.metallb.chart, webhook.job];
