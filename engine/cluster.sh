@@ -181,6 +181,23 @@ spec:
     - name: controller
       image: quay.io/metallb/controller:v0.16.1
 EOF
+  # Every MetalLB install has this webhook configuration, and the program reads it to find where MetalLB runs.
+  # The controller here runs with its webhooks off, so this one names the namespace and matches no request.
+  cat <<EOF | $k apply -f - >/dev/null
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: metallb-webhook-configuration
+  labels: { app.kubernetes.io/instance: metallb }
+  annotations: { stateful-nginx.local/note: "names where MetalLB runs; no rules, so no request reaches it" }
+webhooks:
+  - name: ipaddresspoolvalidationwebhook.metallb.io
+    clientConfig:
+      service: { name: metallb-webhook-service, namespace: $metallb_namespace, path: /validate-metallb-io-v1beta1-ipaddresspool }
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    rules: []
+EOF
 }
 
 start() {
