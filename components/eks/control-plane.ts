@@ -11,8 +11,8 @@ import { EKS_ACCESS_POLICIES, type EksAccessEntriesConfig } from "../../config/e
 export const CONTROL_PLANE_LOG_TYPES = ["audit", "authenticator"] as const;
 
 /**
- * The KMS key that envelope-encrypts the cluster's Secrets in etcd. EKS encrypts all API data with a key AWS
- * owns in any case; a key of the account's own adds control: its key policy and CloudTrail say who may
+ * The KMS key that envelope-encrypts the cluster's Secrets in etcd. EKS encrypts the API data of clusters on
+ * Kubernetes 1.28 and later with a key AWS owns in any case; a key of the account's own adds control: its key policy and CloudTrail say who may
  * decrypt, and disabling it cuts every copy of the Secrets off. Once a cluster has one it cannot be taken
  * off (terraform-provider-aws internal/service/eks/cluster.go `resourceCluster` forces a new cluster when
  * `encryption_config` is removed); adding one to an existing cluster is an in-place update.
