@@ -134,6 +134,8 @@ describe("policy runner: the engine's view of the resources", () => {
             publicAccessCidrs: ["203.0.113.0/24"],
             subnetIds: ["subnet-0a", "subnet-0b"],
             version: "1.34",
+            enabledClusterLogTypes: ["audit", "authenticator"],
+            encryptionConfigKeyArn: "arn:aws:kms:us-east-1:123456789012:key/0a1b",
         });
         const nodes = resource("eks:index:ManagedNodeGroup", "eks-nodes", {
             instanceTypes: ["t3.medium"],
@@ -149,6 +151,14 @@ describe("policy runner: the engine's view of the resources", () => {
         );
         assert.deepEqual((child.inputs.vpcConfig as Record<string, unknown>).publicAccessCidrs, ["203.0.113.0/24"]);
         assert.equal(child.inputs.roleArn, UNKNOWN);
+        // createCore's encryptionConfig from encryptionConfigKeyArn, and the log types as given.
+        assert.deepEqual(child.inputs.encryptionConfig, {
+            provider: { keyArn: "arn:aws:kms:us-east-1:123456789012:key/0a1b" },
+            resources: ["secrets"],
+        });
+        assert.deepEqual(child.inputs.enabledClusterLogTypes, ["audit", "authenticator"]);
+        const [, plain] = withEksChildren([resource("eks:index:Cluster", "eks", {})], { preview: false });
+        assert.equal(plain.inputs.encryptionConfig, undefined);
         assert.equal(nodeGroup.type, "aws:eks/nodeGroup:NodeGroup");
         assert.equal(nodeGroup.name, "eks-nodes");
         assert.deepEqual(nodeGroup.inputs.scalingConfig, { desiredSize: 2, minSize: 1, maxSize: 2 });
