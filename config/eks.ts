@@ -1,5 +1,6 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { accessEntriesSchema } from "./eks-access";
 import { documentationRangeOf, removedKey } from "./fields";
 
 /** Kubernetes versions EKS supports in standard support now. */
@@ -175,6 +176,8 @@ export const eksSchema = z
                 "must hold at most 40 tags (AWS allows 50; some are ours)",
             )
             .default({}),
+        /** Principals besides the cluster's creator that may use the cluster, e.g. a CI role (config/eks-access.ts). */
+        accessEntries: accessEntriesSchema,
     })
     .superRefine((eks, ctx) => {
         eks.endpointPublicAccessCidrs.forEach((cidr, index) => {

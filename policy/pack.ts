@@ -3,6 +3,7 @@
  * the PolicyPack starts the policy server: specs that need the policies' names import this file instead.
  */
 import type { Policies } from "@pulumi/policy";
+import { awsPolicies } from "./policies/aws";
 import { eksPolicies } from "./policies/eks";
 import { externalExposurePolicies } from "./policies/external-exposure";
 import { externalNamePolicies } from "./policies/external-name";
@@ -17,7 +18,7 @@ export const PACK_NAME = "stateful-nginx";
 
 export const PACK_DESCRIPTION =
     "Guards the stateful-nginx stacks: StatefulSet identity and data, pod hygiene, Service selectors and " +
-    "exposure (CVE-2020-8554, CVE-2021-25740), MetalLB pools and the EKS cluster.";
+    "exposure (CVE-2020-8554, CVE-2021-25740), MetalLB pools, the EKS cluster and its AWS resources.";
 
 /** Used for a policy that sets no level of its own (every policy here sets one). */
 export const PACK_ENFORCEMENT_LEVEL = "advisory" as const;
@@ -32,4 +33,5 @@ export const policies: Policies = [
     ...externalExposurePolicies,
     ...metallbPolicies,
     ...eksPolicies,
+    ...awsPolicies,
 ];

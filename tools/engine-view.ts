@@ -122,7 +122,8 @@ function childRecord(parent: ResourceRecord, type: string, name: string, inputs:
  * component gives them. Shaped after pulumi-eks v4.3.0 (github.com/pulumi/pulumi-eks):
  * - `nodejs/eks/cluster/cluster.ts` `createCore`: `aws.eks.Cluster` named `<name>-eksCluster`, its
  *   `vpcConfig` taking `endpointPrivateAccess`, `endpointPublicAccess` and `publicAccessCidrs` from the
- *   component's args (unset stays unset: EKS then opens the public endpoint to 0.0.0.0/0).
+ *   component's args (unset stays unset: EKS then opens the public endpoint to 0.0.0.0/0), and
+ *   `encryptionConfig` `{provider: {keyArn}, resources: ["secrets"]}` when `encryptionConfigKeyArn` is given.
  * - `nodejs/eks/nodes/nodegroup.ts` `createManagedNodeGroup`: `aws.eks.NodeGroup` named like the
  *   component, with the args (less `cluster`) and `scalingConfig` defaulted to desired 2, min 1, max 2.
  * Values the component computes (role ARNs, the security group, the cluster name) are UNKNOWN in a preview.
@@ -146,6 +147,10 @@ export function childrenOfEksComponent(component: ResourceRecord, preview: boole
                 },
                 version: args.version,
                 enabledClusterLogTypes: args.enabledClusterLogTypes,
+                encryptionConfig:
+                    args.encryptionConfigKeyArn === undefined
+                        ? undefined
+                        : { provider: { keyArn: args.encryptionConfigKeyArn }, resources: ["secrets"] },
                 tags,
                 accessConfig: args.authenticationMode
                     ? { authenticationMode: args.authenticationMode, bootstrapClusterCreatorAdminPermissions: true }

@@ -24,6 +24,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import { EngineResource, engineView, ResourceRecord } from "./engine-view";
+import { readUserFile, shown } from "./stack-config";
 
 export type { ResourceRecord } from "./engine-view";
 
@@ -262,16 +263,35 @@ export function reconcilePolicyConfig(
     return { config, warnings };
 }
 
-/** Reads a `--policy-pack-config` JSON file (empty means no config, as for the CLI). */
-export function readPolicyConfigFile(file: string): unknown {
-    if (!fs.existsSync(file)) throw new PolicyConfigError(`no policy config ${file}`);
-    const text = fs.readFileSync(file, "utf8");
-    if (text.trim() === "") return undefined;
+/**
+ * The JSON in a file the user named, or a PolicyConfigError of one line naming `label` (the option) and the
+ * path: missing, a directory, unreadable, or not JSON (with the line and column when the parser gives a
+ * position). `empty` is what an empty file means.
+ */
+export function readJsonFile(file: string, label: string, empty: unknown): unknown {
+    let text: string;
+    try {
+        text = readUserFile(file, label);
+    } catch (error) {
+        throw new PolicyConfigError(error instanceof Error ? error.message : String(error));
+    }
+    if (text.trim() === "") return empty;
     try {
         return JSON.parse(text);
     } catch (error) {
-        throw new PolicyConfigError(`${file}: not JSON: ${error instanceof Error ? error.message : String(error)}`);
+        const position = /at position (\d+)/.exec(error instanceof Error ? error.message : "")?.[1];
+        let where = "";
+        if (position !== undefined) {
+            const before = text.slice(0, Number(position)).split("\n");
+            where = ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
+        }
+        throw new PolicyConfigError(`${label} ${shown(file)} is not valid JSON${where}`);
     }
+}
+
+/** Reads a `--policy-pack-config` JSON file (empty means no config, as for the CLI). */
+export function readPolicyConfigFile(file: string, label = "policy config"): unknown {
+    return readJsonFile(file, label, undefined);
 }
 
 /** The pack of this project. */
@@ -609,9 +629,9 @@ export function formatSummary(report: PolicyReport, label: string): string {
  * Reads a synth `resources.json`: `[{urn, type, name, parent, dependencies, provider, inputs}]`, and the
  * optional `outputs`, `read`, `remote` and `options` of a richer record.
  */
-export function readResourcesFile(file: string): ResourceRecord[] {
-    const data: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
-    if (!Array.isArray(data)) throw new Error(`${file}: must be a JSON array of resources`);
+export function readResourcesFile(file: string, label = "resources file"): ResourceRecord[] {
+    const data = readJsonFile(file, label, []);
+    if (!Array.isArray(data)) throw new PolicyConfigError(`${label} ${shown(file)} must be a JSON array of resources`);
     const objectOr = (value: unknown) =>
         typeof value === "object" && value !== null && !Array.isArray(value)
             ? (value as Record<string, unknown>)
@@ -619,7 +639,7 @@ export function readResourcesFile(file: string): ResourceRecord[] {
     return data.map((row: unknown, index) => {
         const item = (row ?? {}) as Record<string, unknown>;
         if (typeof item.urn !== "string" || typeof item.type !== "string") {
-            throw new Error(`${file}: resource ${index} has no urn or type`);
+            throw new PolicyConfigError(`${label} ${shown(file)}: resource ${index} has no urn or type`);
         }
         return {
             urn: item.urn,

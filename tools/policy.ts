@@ -103,10 +103,12 @@ export async function main(argv: string[], out: Output = console, mainOptions: M
             return 0;
         }
         // Config and resources first: a bad file is reported before any process starts.
-        const config = options.policyConfigFile ? readPolicyConfigFile(options.policyConfigFile) : undefined;
+        const config = options.policyConfigFile
+            ? readPolicyConfigFile(options.policyConfigFile, "--policy-config")
+            : undefined;
         parsePolicyConfig(config);
         const records = options.resourcesFile
-            ? readResourcesFile(options.resourcesFile)
+            ? readResourcesFile(options.resourcesFile, "--resources")
             : await stackResources(options.stack, options.preview);
         const resources = withEksChildren(records, { preview: options.preview });
         const analyzer =

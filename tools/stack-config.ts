@@ -58,7 +58,7 @@ export function policyConfigFile(stack: string, root: string = PROJECT_ROOT): st
 }
 
 /** A path as the user would type it: relative to the working directory when inside it. */
-function shown(file: string): string {
+export function shown(file: string): string {
     const relative = path.relative(process.cwd(), file);
     return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
 }
@@ -129,22 +129,30 @@ function duplicateKeyOffset(text: string): number | undefined {
 }
 
 /**
+ * The text of a file the user named, or an Error of one line that starts with `label` (what the user calls
+ * it: "config file", "--resources") and the path: it does not exist, is a directory, or cannot be read (the
+ * error code, e.g. EACCES). Never Node's own message with its syscall.
+ */
+export function readUserFile(file: string, label: string): string {
+    try {
+        if (fs.statSync(file).isDirectory()) throw new Error(`${label} ${shown(file)} is a directory`);
+        return fs.readFileSync(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw new Error(`${label} ${shown(file)} does not exist`);
+        if (code) throw new Error(`${label} ${shown(file)} cannot be read (${code})`);
+        throw error;
+    }
+}
+
+/**
  * Reads a stack file (`Pulumi.<stack>.yaml` format) into the strings Pulumi would hand the program.
  *
  * @throws Error in one line: a missing file or a directory says "config file", a YAML error names the file,
  *   line and column.
  */
 export function readStackFile(file: string): StackFileConfig {
-    let text: string;
-    try {
-        if (fs.statSync(file).isDirectory()) throw new Error(`config file ${shown(file)} is a directory`);
-        text = fs.readFileSync(file, "utf8");
-    } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ENOENT") throw new Error(`config file ${shown(file)} does not exist`);
-        if (code) throw new Error(`config file ${shown(file)} cannot be read (${code})`);
-        throw error;
-    }
+    const text = readUserFile(file, "config file");
     const document = parseDocument(text, { prettyErrors: false });
     const [problem] = document.errors;
     if (problem) {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { nodeTagSpecifications } from "./launch-template";
+import { nodeLaunchHardening, nodeTagSpecifications } from "./launch-template";
 import { managedPolicyArn, NODE_MANAGED_POLICIES, serviceTrustPolicy } from "./policies";
 import type { NodeZone } from "./zones";
 
@@ -87,13 +87,14 @@ export class EksNodeGroups extends pulumi.ComponentResource {
                 ),
         );
 
-        // Tags only: no image or user data, so EKS still picks the AMI and bootstraps the node
+        // Tags and hardening only: no image or user data, so EKS still picks the AMI and bootstraps the node
         // (pulumi-eks 4.3.0 nodes/nodegroup.ts passes a given launchTemplate through unchanged).
         this.launchTemplate = new aws.ec2.LaunchTemplate(
             `${name}-lt`,
             {
                 description: "Tags the instances and volumes of the EKS nodes",
                 tagSpecifications: nodeTagSpecifications(tags),
+                ...nodeLaunchHardening(args.instanceType),
                 tags,
             },
             { parent: this },

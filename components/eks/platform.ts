@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EksConfig } from "../../config";
 import type { ClusterTarget } from "../target";
 import { NLB_SUBNETS_ANNOTATION, nlbAnnotations, nlbSubnets } from "./annotations";
+import { clusterAccessEntries, CONTROL_PLANE_LOG_TYPES, secretsKeyArgs } from "./control-plane";
 import { defaultSubnetFilters, EKS_UNSUPPORTED_ZONE_IDS, endpointAccess } from "./network";
 import { EksNodeGroups } from "./node-group";
 import { EbsCsiStorage } from "./storage";
@@ -25,6 +26,8 @@ export class EksPlatform extends pulumi.ComponentResource {
     public readonly cluster: eks.Cluster;
     public readonly nodeGroups: EksNodeGroups;
     public readonly storage: EbsCsiStorage;
+    /** The KMS key that envelope-encrypts the cluster's Secrets. */
+    public readonly secretsKey: aws.kms.Key;
     /** The EKS cluster's name, e.g. for `aws eks update-kubeconfig --name`. */
     public readonly clusterName: pulumi.Output<string>;
     /**
@@ -42,6 +45,7 @@ export class EksPlatform extends pulumi.ComponentResource {
         const network = config.vpcId
             ? configuredNetwork(config.vpcId, config.subnetIds ?? [], this)
             : defaultNetwork(this);
+        this.secretsKey = new aws.kms.Key(`${name}-secrets`, secretsKeyArgs(`${name}-cluster`, tags), { parent: this });
 
         this.cluster = new eks.Cluster(
             `${name}-cluster`,
@@ -59,6 +63,9 @@ export class EksPlatform extends pulumi.ComponentResource {
                 // extended support at six times the hourly price of the control plane. The transform keeps
                 // the next `up` from asking for the old version back.
                 upgradePolicy: { supportType: "STANDARD" },
+                enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+                encryptionConfigKeyArn: this.secretsKey.arn,
+                accessEntries: clusterAccessEntries(config.accessEntries, partition),
                 tags,
             },
             { parent: this, transforms: clusterTransforms(runtimeSupportsTransforms()) },

@@ -11,6 +11,25 @@ import type {
 } from "@pulumi/policy";
 import type { Props } from "./values";
 
+/**
+ * When the engine runs each kind of policy (github.com/pulumi/pulumi v3.248.0, pkg/resource/deploy):
+ * - a resource policy runs in `stepGenerator.continueStepsFromImport` (step_generator.go), through
+ *   `stepGenerator.analyzeAll` and `analyzeResource` (analyze_snapshot.go), before any step of that resource
+ *   exists: a mandatory violation marks the resource invalid and the generator bails ("resource ... is
+ *   invalid"), so during `pulumi up` the resource is never created, updated or replaced. (In a preview the
+ *   violation fails the preview instead.)
+ * - a stack policy runs in `stepGenerator.AnalyzeResources`, which `deploymentExecutor.Execute`
+ *   (deployment_executor.go) calls only once the step generator and the step executor are done, on every
+ *   resource's outputs: during `pulumi up` every change has been applied by then, and a mandatory violation
+ *   only marks the run failed.
+ * So a rule that must stop a change is a resource policy; what only a view of the whole stack can judge is a
+ * stack policy, and says so in its description (JUDGED_AFTER_APPLY). Pipelines gate `up` on a
+ * `pulumi preview --policy-pack` that passed.
+ */
+export const JUDGED_AFTER_APPLY =
+    "A stack policy: during `pulumi up` it runs after the change is applied and fails the run; a preview " +
+    "with the pack stops it before.";
+
 type TypedResourceValidation = (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void;
 
 /**

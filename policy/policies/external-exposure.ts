@@ -2,8 +2,9 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { isOpenToAll } from "../lib/addresses";
 import { annotationsOf, describe, K8S } from "../lib/kubernetes";
+import { isInternalAwsLoadBalancer } from "../lib/load-balancers";
 import { validateResourceOfTypes } from "../lib/validation";
-import { record, strings, text } from "../lib/values";
+import { Props, record, strings, text } from "../lib/values";
 
 /**
  * CVE-2020-8554: whoever may create a Service with `spec.externalIPs` can intercept traffic to those
@@ -30,18 +31,23 @@ export const serviceNoExternalIps: ResourceValidationPolicy = {
     }),
 };
 
-/** Annotations that make a cloud load balancer internal (reachable only inside the network). */
+/** Annotations that make another cloud's load balancer internal (reachable only inside the network). */
 export const INTERNAL_LOAD_BALANCER_ANNOTATIONS: Record<string, (value: string) => boolean> = {
-    // AWS Load Balancer Controller and the in-tree NLB/ELB support.
-    "service.beta.kubernetes.io/aws-load-balancer-scheme": (value) => value === "internal",
-    "service.beta.kubernetes.io/aws-load-balancer-internal": (value) => value === "true" || value === "0.0.0.0/0",
     "service.beta.kubernetes.io/azure-load-balancer-internal": (value) => value === "true",
     "networking.gke.io/load-balancer-type": (value) => value.toLowerCase() === "internal",
 };
 
-export function isInternalLoadBalancer(annotations: Record<string, string>): boolean {
-    return Object.entries(INTERNAL_LOAD_BALANCER_ANNOTATIONS).some(
-        ([key, isInternal]) => annotations[key] !== undefined && isInternal(annotations[key]),
+/**
+ * True when the Service's load balancer is internal. AWS's is judged as the controller that builds it reads
+ * the annotations (policy/lib/load-balancers.ts): on EKS that is cloud-provider-aws, which reads
+ * `aws-load-balancer-internal` and ignores `aws-load-balancer-scheme`.
+ */
+export function isInternalLoadBalancer(spec: Props, annotations: Record<string, string>): boolean {
+    return (
+        isInternalAwsLoadBalancer(spec, annotations) ||
+        Object.entries(INTERNAL_LOAD_BALANCER_ANNOTATIONS).some(
+            ([key, isInternal]) => annotations[key] !== undefined && isInternal(annotations[key]),
+        )
     );
 }
 
@@ -64,7 +70,7 @@ export const loadBalancerSourceRanges: ResourceValidationPolicy = {
         const spec = record(props.spec);
         if (text(spec.type) !== "LoadBalancer") args.notApplicable("the Service is not of type LoadBalancer");
         const annotations = annotationsOf(props);
-        if (isInternalLoadBalancer(annotations)) return;
+        if (isInternalLoadBalancer(spec, annotations)) return;
         const what = `LoadBalancer Service ${describe(props, args.name)}`;
         // The annotation is the older spelling of the same field; the field wins when both are set.
         const fromField = strings(spec.loadBalancerSourceRanges);

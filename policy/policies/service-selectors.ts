@@ -15,7 +15,7 @@ import {
     selectorKey,
     WORKLOAD_TYPES,
 } from "../lib/kubernetes";
-import { isUnknownValueError, matching, resourcesOfTypes, validateStack } from "../lib/validation";
+import { isUnknownValueError, JUDGED_AFTER_APPLY, matching, resourcesOfTypes, validateStack } from "../lib/validation";
 import { record, stringMap, text } from "../lib/values";
 
 /** Labels that say which application a Service belongs to, most specific first. */
@@ -66,7 +66,7 @@ function differentApps(a: PolicyResource, b: PolicyResource): string | undefined
  */
 export const serviceSelectorUnique: StackValidationPolicy = {
     name: "service-selector-unique",
-    description: "No Service selects the pods of two workloads, and Services of different apps never share a selector.",
+    description: `No Service selects the pods of two workloads, and Services of different apps never share a selector. ${JUDGED_AFTER_APPLY}`,
     enforcementLevel: "mandatory",
     severity: "high",
     url: "https://kyverno.io/policies/other/require-unique-service-selector/require-unique-service-selector/",
@@ -116,7 +116,7 @@ export const serviceSelectorUnique: StackValidationPolicy = {
  */
 export const serviceTargetsWorkload: StackValidationPolicy = {
     name: "service-targets-workload",
-    description: "Every Service with a selector selects the pods of at least one workload of the stack.",
+    description: `Every Service with a selector selects the pods of at least one workload of the stack. ${JUDGED_AFTER_APPLY}`,
     enforcementLevel: "advisory",
     severity: "medium",
     url: "https://docs.kubelinter.io/#/generated/checks?id=dangling-service",

@@ -13,7 +13,7 @@ import {
     sameNamespace,
     selectorKey,
 } from "../lib/kubernetes";
-import { matching, resourcesOfTypes, validateStack } from "../lib/validation";
+import { JUDGED_AFTER_APPLY, matching, resourcesOfTypes, validateStack } from "../lib/validation";
 import { int, record, stringMap, text } from "../lib/values";
 
 const KUBE_SCORE_CHECKS = "https://github.com/zegl/kube-score/blob/master/README_CHECKS.md";
@@ -25,7 +25,7 @@ const KUBE_SCORE_CHECKS = "https://github.com/zegl/kube-score/blob/master/README
  */
 export const statefulSetHeadlessService: StackValidationPolicy = {
     name: "statefulset-headless-service",
-    description: "Every StatefulSet names a headless Service of the stack that selects its pods (spec.serviceName).",
+    description: `Every StatefulSet names a headless Service of the stack that selects its pods (spec.serviceName). ${JUDGED_AFTER_APPLY}`,
     enforcementLevel: "mandatory",
     severity: "high",
     url: KUBE_SCORE_CHECKS,
@@ -102,7 +102,7 @@ function blocksEveryDrain(budget: PolicyResource, replicas: number): string | un
  */
 export const statefulSetDisruptionBudget: StackValidationPolicy = {
     name: "statefulset-disruption-budget",
-    description: "Every StatefulSet's pods are selected by a PodDisruptionBudget that still allows a node drain.",
+    description: `Every StatefulSet's pods are selected by a PodDisruptionBudget that still allows a node drain. ${JUDGED_AFTER_APPLY}`,
     enforcementLevel: "advisory",
     severity: "medium",
     url: KUBE_SCORE_CHECKS,

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { eksEndpointRestricted, eksNodeGroup } from "../../policy/policies/eks";
-import { metallbPoolsAdvertised } from "../../policy/policies/metallb";
+import { metallbPoolAddresses, metallbPoolsAdvertised } from "../../policy/policies/metallb";
 import { parseAddressRange } from "../../policy/lib/addresses";
 import {
     applies,
@@ -55,22 +55,50 @@ describe("policy metallb-pools-advertised", () => {
         assert.equal((await violations(metallbPoolsAdvertised, [pool("a", ["10.0.0.0/28"]), bgp])).length, 1);
     });
 
-    it("catches overlapping pools and entries that do not parse", async () => {
+    it("catches overlapping pools, naming the other pool, and leaves unparsable entries to metallb-pool-addresses", async () => {
         const stack = [
             ...goodStack(),
             pool("second", ["172.18.255.240/28", "not-an-address"]),
             l2Advertisement("second-l2", ["second"]),
         ];
-        const text = messages(await violations(metallbPoolsAdvertised, stack));
+        const found = await violations(metallbPoolsAdvertised, stack);
+        assert.equal(found.length, 1, messages(found));
         assert.match(
-            text,
+            found[0].message,
             /172.18.255.240\/28 overlaps 172.18.255.200-172.18.255.250 of IPAddressPool metallb-system\/default-pool/,
         );
-        assert.match(text, /not-an-address, which is neither a CIDR/);
+        assert.match(found[0].description, /runs after the change is applied/);
     });
 
     it("is not applicable without MetalLB pools (an EKS stack)", async () => {
         assert.equal(await applies(metallbPoolsAdvertised, eksResources()), false);
+    });
+});
+
+describe("policy metallb-pool-addresses", () => {
+    it("is a resource policy: a bad pool is stopped before it is applied", () => {
+        assert.ok("validateResource" in metallbPoolAddresses);
+    });
+
+    it("passes CIDRs and ranges", async () => {
+        assert.ok(await applies(metallbPoolAddresses, goodStack()));
+        const both = [pool("a", ["10.0.0.0/28", "10.0.1.1-10.0.1.9", "fc00:f853:ccd:e799::/124"])];
+        assert.deepEqual(await violations(metallbPoolAddresses, both), []);
+    });
+
+    it("catches an entry that does not parse and entries of one pool that overlap, on that pool", async () => {
+        const stack = [pool("a", ["10.0.0.0/28", "not-an-address", "10.0.0.4-10.0.0.8"])];
+        const found = await violations(metallbPoolAddresses, stack);
+        assert.deepEqual(
+            found.map((violation) => violation.urn),
+            [stack[0].urn, stack[0].urn],
+        );
+        assert.match(messages(found), /not-an-address, which is neither a CIDR/);
+        assert.match(messages(found), /10.0.0.4-10.0.0.8 overlaps 10.0.0.0\/28, another of its entries/);
+    });
+
+    it("is not applicable without MetalLB pools (an EKS stack)", async () => {
+        assert.equal(await applies(metallbPoolAddresses, eksResources()), false);
     });
 });
 

@@ -134,6 +134,8 @@ describe("policy runner: the engine's view of the resources", () => {
             publicAccessCidrs: ["203.0.113.0/24"],
             subnetIds: ["subnet-0a", "subnet-0b"],
             version: "1.34",
+            enabledClusterLogTypes: ["audit", "authenticator"],
+            encryptionConfigKeyArn: "arn:aws:kms:us-east-1:123456789012:key/0a1b",
         });
         const nodes = resource("eks:index:ManagedNodeGroup", "eks-nodes", {
             instanceTypes: ["t3.medium"],
@@ -149,6 +151,14 @@ describe("policy runner: the engine's view of the resources", () => {
         );
         assert.deepEqual((child.inputs.vpcConfig as Record<string, unknown>).publicAccessCidrs, ["203.0.113.0/24"]);
         assert.equal(child.inputs.roleArn, UNKNOWN);
+        // createCore's encryptionConfig from encryptionConfigKeyArn, and the log types as given.
+        assert.deepEqual(child.inputs.encryptionConfig, {
+            provider: { keyArn: "arn:aws:kms:us-east-1:123456789012:key/0a1b" },
+            resources: ["secrets"],
+        });
+        assert.deepEqual(child.inputs.enabledClusterLogTypes, ["audit", "authenticator"]);
+        const [, plain] = withEksChildren([resource("eks:index:Cluster", "eks", {})], { preview: false });
+        assert.equal(plain.inputs.encryptionConfig, undefined);
         assert.equal(nodeGroup.type, "aws:eks/nodeGroup:NodeGroup");
         assert.equal(nodeGroup.name, "eks-nodes");
         assert.deepEqual(nodeGroup.inputs.scalingConfig, { desiredSize: 2, minSize: 1, maxSize: 2 });
@@ -227,13 +237,14 @@ describe("policy runner: the pack in the analyzer host", () => {
             inputs.metadata.namespace = UNKNOWN;
             inputs.spec.ports[0].nodePort = UNKNOWN;
         });
-        const withBadPort = change(stack, "nginx-lb", (inputs) => (inputs.spec.ports[0].nodePort = 80));
-        const report = await check(withBadPort, { all: "disabled", "nodeport-range": "mandatory" });
+        const lbPort = change(stack, "nginx-lb", (inputs) => (inputs.spec.ports[0].nodePort = 30090));
+        const withBadPort = change(lbPort, "nginx-clusterip", (inputs) => (inputs.spec.ports[0].nodePort = 30090));
+        const report = await check(withBadPort, { all: "disabled", "nodeport-unique": "mandatory" });
         assert.deepEqual(
             report.violations.map((v) => v.enforcementLevel),
             ["mandatory", "advisory"],
         );
-        assert.match(report.violations[0].message, /asks for node port 80, outside the node port range/);
+        assert.match(report.violations[0].message, /asks for node port 30090, which Service .* already uses/);
         const unjudged = report.violations[1];
         assert.equal(unjudged.urn, undefined);
         assert.match(unjudged.message, /1 resource not judged, with values known only after the update: /);
@@ -331,7 +342,11 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
         const [usage, alone] = [true, false];
         const cases: [string[], RegExp, boolean][] = [
             [["--resources", file("good.json")], /^policy: --stack NAME is required/, usage],
-            [["--stack", "dev", "--policy-config", file("broken.json")], /broken.json: not JSON: /, alone],
+            [
+                ["--stack", "dev", "--policy-config", file("broken.json")],
+                /^policy: --policy-config .*broken.json is not valid JSON \(line 1, column 3\)$/,
+                alone,
+            ],
             [
                 ["--stack", "dev", "--policy-config", file("level.json")],
                 /all: "strict" is not a valid enforcement level/,
@@ -339,7 +354,7 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
             ],
             [
                 ["--stack", "dev", "--policy-config", file("missing.json")],
-                /^policy: no policy config .*missing.json/,
+                /^policy: --policy-config .*missing.json does not exist$/,
                 alone,
             ],
             [["--stack", "dev", "--resources", ""], /^policy: --resources needs a value/, usage],
@@ -352,6 +367,50 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
             assert.equal(errors.length, withUsage ? 2 : 1, errors.join("\n"));
             assert.match(errors[0], expected);
         }
+    });
+
+    it("exits 2 with one line naming the option and the path for a file it cannot use, never Node's message", async () => {
+        fs.mkdirSync(file("folder.json"), { recursive: true });
+        fs.writeFileSync(file("object.json"), JSON.stringify({ urn: "x" }));
+        const cases: [string, string, RegExp][] = [
+            ["--resources", file("missing.json"), /^policy: --resources \S*missing.json does not exist$/],
+            ["--resources", file("folder.json"), /^policy: --resources \S*folder.json is a directory$/],
+            [
+                "--resources",
+                file("broken.json"),
+                /^policy: --resources \S*broken.json is not valid JSON \(line 1, column 3\)$/,
+            ],
+            [
+                "--resources",
+                file("object.json"),
+                /^policy: --resources \S*object.json must be a JSON array of resources$/,
+            ],
+            // A path through a regular file: the error's code, as synth names it, not Node's syscall text.
+            [
+                "--resources",
+                path.join(file("good.json"), "x.json"),
+                /^policy: --resources \S*x.json cannot be read \(ENOTDIR\)$/,
+            ],
+            ["--policy-config", file("folder.json"), /^policy: --policy-config \S*folder.json is a directory$/],
+        ];
+        for (const [option, value, expected] of cases) {
+            errors.length = 0;
+            const args = option === "--resources" ? [option, value] : ["--resources", file("good.json"), option, value];
+            assert.equal(await main(["--stack", "dev", ...args], out), 2, `${option} ${value}`);
+            assert.equal(errors.length, 1, errors.join("\n"));
+            assert.match(errors[0], expected);
+            assert.doesNotMatch(errors[0], /ENOENT:|EISDIR|Unexpected token|Expected property name/);
+        }
+    });
+
+    it("exits 2 naming --policy-config for a file it may not read", async function () {
+        // root reads any file whatever its mode: nothing to show there.
+        if (process.getuid?.() === 0) this.skip();
+        fs.writeFileSync(file("secret.json"), "{}");
+        fs.chmodSync(file("secret.json"), 0o000);
+        errors.length = 0;
+        assert.equal(await main(["--stack", "dev", "--policy-config", file("secret.json")], out), 2);
+        assert.match(errors[0], /^policy: --policy-config \S*secret.json cannot be read \(EACCES\)$/);
     });
 
     it("exits 2 with the host's own error on one line when the pack fails to start", async function () {

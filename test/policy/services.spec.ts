@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { loadBalancerSourceRanges, serviceNoExternalIps } from "../../policy/policies/external-exposure";
 import { externalNameSafe, unsafeExternalName } from "../../policy/policies/external-name";
-import { nodePortRange } from "../../policy/policies/node-ports";
+import { nodePortRange, nodePortUnique } from "../../policy/policies/node-ports";
 import {
     IGNORE_DANGLING,
     serviceSelectorUnique,
@@ -73,25 +73,47 @@ describe("policy service-targets-workload", () => {
 });
 
 describe("policy nodeport-range", () => {
+    it("is a resource policy, so a mandatory violation stops the Service before it is applied", () => {
+        assert.ok("validateResource" in nodePortRange && !("validateStack" in nodePortRange));
+    });
+
     it("passes a fixed node port inside the range and allocated ones", async () => {
+        assert.ok(await applies(nodePortRange, goodStack()));
         assert.deepEqual(await violations(nodePortRange, goodStack()), []);
     });
 
-    it("catches a node port outside the range, and honours a configured range", async () => {
+    it("catches a node port outside the range on that Service, and honours a configured range", async () => {
         const stack = change(goodStack(), "nginx-nodeport", (inputs) => (inputs.spec.ports[0].nodePort = 8080));
-        assert.match(
-            messages(await violations(nodePortRange, stack)),
-            /node port 8080, outside the node port range 30000-32767/,
+        const found = await violations(nodePortRange, stack);
+        assert.match(messages(found), /node port 8080, outside the node port range 30000-32767/);
+        assert.deepEqual(
+            found.map((violation) => violation.urn),
+            [stack[3].urn],
         );
         const narrow = await violations(nodePortRange, goodStack(), { min: 31000, max: 31999 });
         assert.match(messages(narrow), /30080, outside the node port range 31000-31999/);
     });
 
-    it("catches two Services asking for the same node port", async () => {
+    it("catches one Service asking for the same node port on two of its ports", async () => {
+        const stack = change(goodStack(), "nginx-nodeport", (inputs) => {
+            inputs.spec.ports.push({ name: "alt", port: 8080, targetPort: "http", nodePort: 30080 });
+        });
+        assert.match(messages(await violations(nodePortRange, stack)), /node port 30080 on two of its ports/);
+    });
+});
+
+describe("policy nodeport-unique", () => {
+    it("passes Services with their own node ports", async () => {
+        assert.ok(await applies(nodePortUnique, goodStack()));
+        assert.deepEqual(await violations(nodePortUnique, goodStack()), []);
+    });
+
+    it("catches two Services asking for the same node port, and says it judges after the change", async () => {
         const stack = change(goodStack(), "nginx-lb", (inputs) => (inputs.spec.ports[0].nodePort = 30080));
-        const found = await violations(nodePortRange, stack);
+        const found = await violations(nodePortUnique, stack);
         assert.equal(found.length, 1);
         assert.match(found[0].message, /node port 30080, which Service stateful-nginx\/nginx-nodeport already uses/);
+        assert.match(found[0].description, /runs after the change is applied/);
     });
 });
 
@@ -182,14 +204,38 @@ describe("policy loadbalancer-source-ranges", () => {
         assert.match(messages(await violations(loadBalancerSourceRanges, stack)), /allows ::\/0/);
     });
 
-    it("lets an internal load balancer go without ranges", async () => {
+    it("lets a load balancer go without ranges when its controller makes it internal", async () => {
         const stack = change(goodStack(), "nginx-lb", (i) => {
             delete i.spec.loadBalancerSourceRanges;
-            i.metadata.annotations = { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" };
+            i.metadata.annotations = { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" };
         });
         assert.deepEqual(await violations(loadBalancerSourceRanges, stack), []);
+        // cloud-provider-aws reads any value but "false" as internal (Cloud.EnsureLoadBalancer, v1.34.3).
+        const anyValue = change(stack, "nginx-lb", (i) => {
+            i.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"] = "0.0.0.0/0";
+        });
+        assert.deepEqual(await violations(loadBalancerSourceRanges, anyValue), []);
         const facing = change(stack, "nginx-lb", (i) => {
-            i.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] = "internet-facing";
+            i.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"] = "false";
+        });
+        assert.equal((await violations(loadBalancerSourceRanges, facing)).length, 1);
+    });
+
+    it("judges aws-load-balancer-scheme only where the AWS Load Balancer Controller reads it", async () => {
+        const scheme = (annotations: Record<string, string>) =>
+            change(goodStack(), "nginx-lb", (i) => {
+                delete i.spec.loadBalancerSourceRanges;
+                i.metadata.annotations = annotations;
+            });
+        const key = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+        // cloud-provider-aws (EKS's controller) never reads the scheme: this NLB is on the internet.
+        const nlb = scheme({ [key]: "internal", "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" });
+        assert.equal((await violations(loadBalancerSourceRanges, nlb)).length, 1);
+        const external = scheme({ [key]: "internal", "service.beta.kubernetes.io/aws-load-balancer-type": "external" });
+        assert.deepEqual(await violations(loadBalancerSourceRanges, external), []);
+        const facing = scheme({
+            [key]: "internet-facing",
+            "service.beta.kubernetes.io/aws-load-balancer-type": "external",
         });
         assert.equal((await violations(loadBalancerSourceRanges, facing)).length, 1);
     });

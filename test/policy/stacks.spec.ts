@@ -67,7 +67,19 @@ const expectations: Record<string, string[]> = {
         "externalname-safe",
         "metallb-pools-advertised",
     ],
-    prod: ["statefulset-keeps-volumes", "loadbalancer-source-ranges", "eks-node-group", "eks-endpoint-restricted"],
+    prod: [
+        "statefulset-keeps-volumes",
+        "loadbalancer-source-ranges",
+        "eks-node-group",
+        "eks-endpoint-restricted",
+        "eks-control-plane-logging",
+        "eks-secrets-encryption",
+        "eks-node-imdsv2",
+        "aws-ebs-storage-class",
+        "aws-load-balancer-nlb",
+        "aws-load-balancer-tls",
+        "aws-load-balancer-access-logs",
+    ],
 };
 
 // Every Pulumi.<stack>.yaml: a new stack file is judged too, with its own policy config or the pack's defaults.
@@ -92,7 +104,7 @@ for (const stack of stackNames()) {
             });
 
             it("runs every stack policy on it without being switched off by an unknown value", () => {
-                const stackPolicies = ["statefulset-headless-service", "service-selector-unique", "nodeport-range"];
+                const stackPolicies = ["statefulset-headless-service", "service-selector-unique", "nodeport-unique"];
                 for (const name of stackPolicies) {
                     const skipped = report.notApplicable.filter((entry) => entry.policyName === name);
                     assert.deepEqual(skipped, [], name);
@@ -178,4 +190,118 @@ describe("policy pack on a prod stack with an internal load balancer and no sour
             report.violations.map(formatViolation).join("\n"),
         );
     });
+});
+
+/** A deep copy of `records` with `edit` applied to the inputs of the one resource of `type` named `name`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function edited(records: ResourceRecord[], type: string, name: string, edit: (inputs: any) => void): ResourceRecord[] {
+    const target = records.find((record) => record.type === type && record.name === name);
+    assert.ok(target, `no ${type} named ${name} in the stack`);
+    return records.map((record) => {
+        if (record !== target) return record;
+        const inputs = structuredClone(record.inputs);
+        edit(inputs);
+        return { ...record, inputs };
+    });
+}
+
+describe("policy pack on the synthesized prod stack with one AWS setting broken (held out)", () => {
+    // Inputs are untyped JSON here, as in resources.json.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const cases: [string, string, string, (inputs: any) => void, string, RegExp][] = [
+        [
+            "a launch template that lets pods reach IMDS",
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "eks-nodes-lt",
+            (inputs) => (inputs.metadataOptions = { httpTokens: "optional", httpPutResponseHopLimit: 2 }),
+            "eks-node-imdsv2",
+            /httpTokens is optional.*httpPutResponseHopLimit is 2/,
+        ],
+        [
+            "an EBS class that deletes volumes with their claims",
+            "kubernetes:storage.k8s.io/v1:StorageClass",
+            "eks-storage-gp3",
+            (inputs) => (inputs.reclaimPolicy = "Delete"),
+            "aws-ebs-storage-class",
+            /StorageClass gp3 has reclaimPolicy Delete/,
+        ],
+        [
+            "a LoadBalancer Service that would get a Classic ELB",
+            "kubernetes:core/v1:Service",
+            "nginx-services-lb",
+            (inputs) => delete inputs.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-type"],
+            "aws-load-balancer-nlb",
+            /gets a Classic ELB from cloud-provider-aws/,
+        ],
+    ];
+    for (const view of VIEWS) {
+        for (const [what, type, name, edit, policy, message] of cases) {
+            it(`names ${what} by ${policy}, as a mandatory violation on that resource (${view})`, async () => {
+                const records = edited(await shippedRecords("prod", view), type, name, edit);
+                const found = mandatory(await check(records, policyConfig("prod"), view));
+                assert.deepEqual(
+                    found.map((violation) => [violation.policyName, violation.urn]),
+                    [[policy, records.find((record) => record.type === type && record.name === name)?.urn]],
+                );
+                assert.match(found[0].message, message);
+            });
+        }
+
+        it(`names a cluster without logs or a Secrets key by the two policies, on its aws:eks/cluster:Cluster (${view})`, async () => {
+            const program = (await shippedRecords("prod", view)).filter(
+                (record) => record.type !== "aws:eks/cluster:Cluster",
+            );
+            const bare = withEksChildren(
+                edited(program, "eks:index:Cluster", "eks-cluster", (inputs) => {
+                    delete inputs.enabledClusterLogTypes;
+                    delete inputs.encryptionConfigKeyArn;
+                }),
+                { preview: view === "preview" },
+            );
+            const found = mandatory(await check(bare, policyConfig("prod"), view));
+            assert.deepEqual(found.map((violation) => violation.policyName).sort(), [
+                "eks-control-plane-logging",
+                "eks-secrets-encryption",
+            ]);
+            for (const violation of found) assert.match(violation.urn ?? "", /\$aws:eks\/cluster:Cluster::/);
+        });
+    }
+
+    it("reports the shipped NLB's missing TLS and access logs as advisory only", async () => {
+        const report = await check(await shippedRecords("prod", "preview"), policyConfig("prod"), "preview");
+        const advisory = report.violations
+            .filter((violation) => violation.policyName.startsWith("aws-load-balancer-"))
+            .map((violation) => [violation.policyName, violation.enforcementLevel]);
+        assert.deepEqual(advisory.sort(), [
+            ["aws-load-balancer-access-logs", "advisory"],
+            ["aws-load-balancer-tls", "advisory"],
+        ]);
+    });
+});
+
+describe("policy pack on the synthesized dev stack with a node port outside the range (held out)", () => {
+    for (const view of VIEWS) {
+        it(`names it by nodeport-range, a resource policy, on that Service (${view})`, async () => {
+            const records = await shippedRecords("dev", view);
+            const nodePort = records.find(
+                (record) =>
+                    record.type === "kubernetes:core/v1:Service" &&
+                    (record.inputs.spec as { type?: string } | undefined)?.type === "NodePort",
+            );
+            assert.ok(nodePort);
+            const bad = edited(
+                records,
+                nodePort.type,
+                nodePort.name,
+                (inputs) => (inputs.spec.ports[0].nodePort = 8080),
+            );
+            const found = mandatory(await check(bad, policyConfig("dev"), view));
+            assert.deepEqual(
+                found.map((violation) => [violation.policyName, violation.urn]),
+                [["nodeport-range", nodePort.urn]],
+            );
+            const info = (await policyHost()).info.policies.find((policy) => policy.name === "nodeport-range");
+            assert.equal(info?.kind, "resource");
+        });
+    }
 });
