@@ -386,6 +386,22 @@ describe("policy pack on synthesized stacks with a violation injected", () => {
         });
     }
 
+    it("runs dev's own Job in MetalLB's namespace (the webhook check) without a pod violation, exempt or not", async () => {
+        const all = records.get("dev") ?? [];
+        const job = all.find((record) => record.type.endsWith(":Job") && /webhook-check/.test(record.name));
+        assert.ok(job, "dev has no webhook check Job");
+        const config = JSON.parse(JSON.stringify(stackPolicyConfig("dev"))) as Record<string, Record<string, unknown>>;
+        for (const entry of Object.values(config)) {
+            if (entry.excludedNamespaces) entry.excludedNamespaces = [];
+        }
+        const report = await check(all, config, "preview");
+        const pods = report.violations.filter((violation) => POD_POLICIES.test(violation.policyName));
+        assert.deepEqual(pods.map(formatViolation), []);
+        // Judged, not skipped.
+        const skipped = report.notApplicable.filter((entry) => entry.urn === job.urn);
+        assert.ok(!skipped.some((entry) => entry.policyName === "pod-security-restricted"), JSON.stringify(skipped));
+    });
+
     it("names hostNetwork on dev's StatefulSet by pod-security-baseline, mandatory, and nothing else", async () => {
         const { stack, urn } = withSet("dev", (pod) => (pod.hostNetwork = true));
         const report = await check(stack, stackPolicyConfig("dev"), "preview");
