@@ -9,6 +9,7 @@ import { externalExposurePolicies } from "./policies/external-exposure";
 import { externalNamePolicies } from "./policies/external-name";
 import { metallbPolicies } from "./policies/metallb";
 import { nodePortPolicies } from "./policies/node-ports";
+import { podSecurityPolicies } from "./policies/pod-security";
 import { serviceSelectorPolicies } from "./policies/service-selectors";
 import { statefulSetIdentityPolicies } from "./policies/statefulset-identity";
 import { statefulSetStoragePolicies } from "./policies/statefulset-storage";
@@ -27,6 +28,7 @@ export const policies: Policies = [
     ...statefulSetIdentityPolicies,
     ...statefulSetStoragePolicies,
     ...workloadPodPolicies,
+    ...podSecurityPolicies,
     ...serviceSelectorPolicies,
     ...nodePortPolicies,
     ...externalNamePolicies,

@@ -1,4 +1,5 @@
 /** What the policies know about Kubernetes objects as the Pulumi Kubernetes provider registers them. */
+import type { ResourceValidationArgs } from "@pulumi/policy";
 import { isUnknownValueError } from "./validation";
 import { isRecord, list, Props, record, stringMap, text } from "./values";
 
@@ -29,37 +30,114 @@ export const WORKLOAD_TYPES: readonly string[] = [
     K8S.pod,
 ];
 
-/** The pods a workload runs: their labels and their spec. */
+/** The pods a workload runs: their metadata, their spec, and where that spec sits in the object. */
 export interface PodTemplate {
     readonly labels: Record<string, string>;
+    readonly annotations: Record<string, string>;
     readonly spec: Props;
+    /** The path of the pod spec in the object, for messages: `spec.template.spec`, `spec` for a Pod. */
+    readonly specPath: string;
 }
 
 /** The pod template of a workload object (the object itself for a Pod), or undefined for anything else. */
 export function podTemplateOf(type: string, props: Props): PodTemplate | undefined {
     if (!WORKLOAD_TYPES.includes(type)) return undefined;
-    if (type === K8S.pod) {
-        return { labels: stringMap(record(props.metadata).labels), spec: record(props.spec) };
-    }
+    const pod = (metadata: unknown, spec: unknown, specPath: string): PodTemplate => ({
+        labels: stringMap(record(metadata).labels),
+        annotations: stringMap(record(metadata).annotations),
+        spec: record(spec),
+        specPath,
+    });
+    if (type === K8S.pod) return pod(props.metadata, props.spec, "spec");
     const spec = record(props.spec);
-    const template =
-        type === K8S.cronJob ? record(record(record(spec.jobTemplate).spec).template) : record(spec.template);
-    return { labels: stringMap(record(template.metadata).labels), spec: record(template.spec) };
+    if (type === K8S.cronJob) {
+        const template = record(record(record(spec.jobTemplate).spec).template);
+        return pod(template.metadata, template.spec, "spec.jobTemplate.spec.template.spec");
+    }
+    const template = record(spec.template);
+    return pod(template.metadata, template.spec, "spec.template.spec");
 }
+
+/** The three lists of a pod spec that hold containers, in the order the kubelet starts them. */
+export const CONTAINER_LISTS = [
+    { field: "initContainers", kind: "init container" },
+    { field: "containers", kind: "container" },
+    { field: "ephemeralContainers", kind: "ephemeral container" },
+] as const;
 
 export interface Container {
     readonly name: string;
-    readonly init: boolean;
+    readonly kind: (typeof CONTAINER_LISTS)[number]["kind"];
+    /** Its path in the pod spec: `containers[0]`. */
+    readonly path: string;
     readonly props: Props;
 }
 
-/** The containers and init containers of a pod spec (ephemeral containers are for debugging only). */
-export function containersOf(podSpec: Props): Container[] {
-    const read = (value: unknown, init: boolean) =>
-        list(value)
-            .filter(isRecord)
-            .map((container, index) => ({ name: text(container.name) ?? `#${index}`, init, props: container }));
-    return [...read(podSpec.initContainers, true), ...read(podSpec.containers, false)];
+/**
+ * The init containers and containers of a pod spec and, with `ephemeral`, its ephemeral containers (which
+ * `kubectl debug` adds to a running pod; they have no probes, ports or resources).
+ */
+export function containersOf(podSpec: Props, { ephemeral = false } = {}): Container[] {
+    return CONTAINER_LISTS.filter((entry) => ephemeral || entry.field !== "ephemeralContainers").flatMap(
+        ({ field, kind }) =>
+            list(podSpec[field])
+                .filter(isRecord)
+                .map((container, index) => ({
+                    name: text(container.name) ?? `#${index}`,
+                    kind,
+                    path: `${field}[${index}]`,
+                    props: container,
+                })),
+    );
+}
+
+/** `container nginx`, `init container write-page`. */
+export function containerLabel(container: Container): string {
+    return `${container.kind} ${container.name}`;
+}
+
+/**
+ * The namespaces the pod policies skip unless their `excludedNamespaces` config says otherwise: the
+ * distribution's own, and metallb-system, where the bare-metal platform installs MetalLB's chart by
+ * default (`metallb.namespace`): its speaker needs the host network and NET_RAW, which its namespace's Pod
+ * Security labels allow. A stack that puts MetalLB elsewhere names that namespace in its policy config.
+ */
+export const DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = [
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "metallb-system",
+];
+
+/** The config schema of `excludedNamespaces`, shared by every pod policy. */
+export const EXCLUDED_NAMESPACES_SCHEMA = {
+    type: "array",
+    items: { type: "string" },
+    description:
+        "Namespaces whose workloads this policy skips (upstream charts such as MetalLB's, the distribution's own).",
+} as const;
+
+/** A workload as the pod policies judge it. */
+export interface Workload {
+    /** `StatefulSet stateful-nginx/nginx`: how messages name it. */
+    readonly what: string;
+    readonly template: PodTemplate;
+}
+
+/** The workload's pod template, or not applicable for an object in one of the `excluded` namespaces. */
+export function workloadOf(props: Props, args: ResourceValidationArgs, excluded: readonly string[]): Workload {
+    const namespace = namespaceOf(props);
+    if (namespace !== undefined && excluded.includes(namespace)) {
+        args.notApplicable(`namespace ${namespace} is excluded`);
+    }
+    const kind = text(props.kind) ?? args.type.split(":").pop() ?? args.type;
+    const template = podTemplateOf(args.type, props) ?? {
+        labels: {},
+        annotations: {},
+        spec: {},
+        specPath: "spec",
+    };
+    return { what: `${kind} ${describe(props, args.name)}`, template };
 }
 
 export function namespaceOf(props: Props): string | undefined {

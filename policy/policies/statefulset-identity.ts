@@ -84,16 +84,61 @@ function checkGoverningService(set: PolicyResource, services: PolicyResource[], 
     }
 }
 
-/** A budget that allows no voluntary disruption blocks every node drain (and so every node upgrade). */
-function blocksEveryDrain(budget: PolicyResource, replicas: number): string | undefined {
-    const spec = record(budget.props.spec);
-    const maxUnavailable = spec.maxUnavailable;
-    const minAvailable = spec.minAvailable;
-    if (maxUnavailable === 0 || maxUnavailable === "0%") return "maxUnavailable is 0";
-    if (minAvailable === "100%") return "minAvailable is 100%";
-    const min = int(minAvailable);
-    if (min !== undefined && min >= replicas) return `minAvailable ${min} is not below the ${replicas} replicas`;
-    return undefined;
+/**
+ * An `IntOrString` of a budget as the disruption controller reads it: an integer, or `N%` of the expected
+ * pods rounded up (k8s.io/apimachinery v0.34.4 pkg/util/intstr GetScaledValueFromIntOrPercent with
+ * roundUp true, as k8s.io/kubernetes v1.34.4 pkg/controller/disruption `getExpectedPodCount` calls it for
+ * both fields). Undefined for a value the API server refuses (ValidatePositiveIntOrPercent,
+ * IsNotMoreThan100Percent in pkg/apis/policy/validation).
+ */
+export function scaledBudgetValue(value: unknown, expected: number): number | undefined {
+    if (typeof value === "number") return Number.isInteger(value) && value >= 0 ? value : undefined;
+    const percent = /^(\d+)%$/.exec(typeof value === "string" ? value : "");
+    if (!percent || Number(percent[1]) > 100) return undefined;
+    return Math.ceil((Number(percent[1]) * expected) / 100);
+}
+
+/** The one of minAvailable and maxUnavailable a budget sets (null counts as unset), or "both". */
+function budgetField(spec: Record<string, unknown>): { field: string; value: unknown } | "both" | undefined {
+    const set = (["minAvailable", "maxUnavailable"] as const).filter((field) => spec[field] != null);
+    if (set.length === 2) return "both";
+    return set.length === 1 ? { field: set[0], value: spec[set[0]] } : undefined;
+}
+
+/**
+ * How many of `replicas` healthy pods a budget lets a drain evict, as the disruption controller computes
+ * `status.disruptionsAllowed` (k8s.io/kubernetes v1.34.4 pkg/controller/disruption: `getExpectedPodCount`,
+ * then `updatePdbStatus`: currentHealthy - desiredHealthy, never below 0, and 0 when no pods are expected).
+ * A percentage counts against the set's scale. A budget with neither field expects no pods, and so allows
+ * no eviction at all. A string says why the API server refuses the budget.
+ */
+export function disruptionsAllowed(spec: Record<string, unknown>, replicas: number): number | string {
+    const given = budgetField(spec);
+    if (given === "both") return "minAvailable and maxUnavailable are both set, which the API server refuses";
+    if (given === undefined) return 0;
+    const { field, value: raw } = given;
+    const value = scaledBudgetValue(raw, replicas);
+    if (value === undefined) {
+        return `${field} ${JSON.stringify(raw)} is neither a non-negative integer nor a percentage up to 100%`;
+    }
+    const desiredHealthy = field === "maxUnavailable" ? Math.max(0, replicas - value) : value;
+    return replicas <= 0 ? 0 : Math.max(0, replicas - desiredHealthy);
+}
+
+/** Why a budget that allows no disruption of `replicas` pods does so (its field, value and the count). */
+function noDisruptionReason(spec: Record<string, unknown>, replicas: number): string {
+    const given = budgetField(spec);
+    if (given === undefined || given === "both") {
+        return "it sets neither minAvailable nor maxUnavailable, so Kubernetes expects no pods and allows no eviction";
+    }
+    const { field, value } = given;
+    if (typeof value !== "string")
+        return `${field}: ${String(value)} on ${replicas} replicas leaves 0 disruptions allowed`;
+    const scaled = scaledBudgetValue(value, replicas);
+    return (
+        `${field}: "${value}" on ${replicas} replicas is ${scaled} pods (Kubernetes rounds percentages up), ` +
+        "which leaves 0 disruptions allowed"
+    );
 }
 
 /**
@@ -108,7 +153,8 @@ export const statefulSetDisruptionBudget: StackValidationPolicy = {
     url: KUBE_SCORE_CHECKS,
     remediationSteps:
         "Create a policy/v1 PodDisruptionBudget in the set's namespace whose spec.selector matches the pod " +
-        "template's labels, with maxUnavailable: 1 (or minAvailable below the replica count).",
+        "template's labels, with maxUnavailable: 1 (or a minAvailable below the replica count once percentages are " +
+        "rounded up, as Kubernetes does: 90% of 3 pods is 3).",
     validateStack: validateStack((args, report, judge) => {
         const budgets = args.resources.filter((resource) => resource.type === K8S.podDisruptionBudget);
         for (const set of resourcesOfTypes(args, [K8S.statefulSet])) {
@@ -135,11 +181,15 @@ function checkDisruptionBudget(set: PolicyResource, budgets: PolicyResource[], r
         return;
     }
     for (const budget of selecting) {
-        const blocked = blocksEveryDrain(budget, replicas);
-        if (blocked) {
+        const spec = record(budget.props.spec);
+        const allowed = disruptionsAllowed(spec, replicas);
+        const named = `${what}: PodDisruptionBudget ${describe(budget.props, budget.name)}`;
+        if (typeof allowed === "string") {
+            report(`${named} is invalid: ${allowed}. Use maxUnavailable: 1.`, budget.urn);
+        } else if (allowed === 0 && replicas > 0) {
             report(
-                `${what}: PodDisruptionBudget ${describe(budget.props, budget.name)} allows no ` +
-                    `disruption (${blocked}), so every node drain hangs: use maxUnavailable: 1.`,
+                `${named} allows no disruption: ${noDisruptionReason(spec, replicas)}, so every node drain hangs. ` +
+                    "Use maxUnavailable: 1.",
                 budget.urn,
             );
         }

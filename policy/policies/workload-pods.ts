@@ -1,50 +1,25 @@
 /**
- * What every pod the stack runs should have: probes, resources, a pinned image and the Pod Security
- * "restricted" basics. Third-party charts installed in system namespaces are left to their authors.
+ * What every pod the stack runs should have beside Pod Security (pod-security.ts): probes, resources, a
+ * pinned image and a read-only root filesystem. Third-party charts installed in system namespaces are left
+ * to their authors (`excludedNamespaces`).
  */
-import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { Container, containersOf, describe, K8S, namespaceOf, podTemplateOf, WORKLOAD_TYPES } from "../lib/kubernetes";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import {
+    containerLabel,
+    containersOf,
+    DEFAULT_EXCLUDED_NAMESPACES,
+    EXCLUDED_NAMESPACES_SCHEMA,
+    K8S,
+    WORKLOAD_TYPES,
+    workloadOf,
+} from "../lib/kubernetes";
 import { configOf, schemaWithDefaults, validateResourceOfTypes } from "../lib/validation";
-import { int, isRecord, Props, record, strings, text } from "../lib/values";
-
-/** Namespaces whose workloads come from upstream charts (MetalLB) or the distribution itself. */
-const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "metallb-system"];
-
-const excludedNamespacesSchema = {
-    type: "array",
-    items: { type: "string" },
-    description: "Namespaces whose workloads this policy skips (upstream charts, the distribution's own).",
-} as const;
-
-interface Workload {
-    readonly what: string;
-    readonly containers: Container[];
-    readonly podSpec: Props;
-}
-
-/** The workload's containers, or not applicable for an object in an excluded namespace. */
-function workloadOf(props: Props, args: ResourceValidationArgs, excluded: string[]): Workload {
-    const namespace = namespaceOf(props);
-    if (namespace !== undefined && excluded.includes(namespace)) {
-        args.notApplicable(`namespace ${namespace} is excluded`);
-    }
-    const template = podTemplateOf(args.type, props);
-    const kind = text(props.kind) ?? args.type.split(":").pop() ?? args.type;
-    return {
-        what: `${kind} ${describe(props, args.name)}`,
-        containers: containersOf(template?.spec ?? {}),
-        podSpec: template?.spec ?? {},
-    };
-}
-
-function label(container: Container): string {
-    return `${container.init ? "init container" : "container"} ${container.name}`;
-}
+import { isRecord, record, strings, text } from "../lib/values";
 
 /** Workloads that serve: Jobs run to completion and take no traffic, so probes mean nothing to them. */
 const SERVING_TYPES = WORKLOAD_TYPES.filter((type) => type !== K8S.job && type !== K8S.cronJob);
 
-const PROBES_DEFAULTS = { excludedNamespaces: SYSTEM_NAMESPACES, requireLiveness: true };
+const PROBES_DEFAULTS = { excludedNamespaces: DEFAULT_EXCLUDED_NAMESPACES, requireLiveness: true };
 
 /**
  * kube-score `container-probes`, kube-linter `no-readiness-probe` / `no-liveness-probe`. Readiness is what
@@ -61,31 +36,31 @@ export const workloadProbes: ResourceValidationPolicy = {
         "Add a readinessProbe to every (non-init) container, and a livenessProbe that is more patient than it " +
         "(higher failureThreshold or periodSeconds).",
     configSchema: schemaWithDefaults(PROBES_DEFAULTS, {
-        excludedNamespaces: excludedNamespacesSchema,
+        excludedNamespaces: EXCLUDED_NAMESPACES_SCHEMA,
         requireLiveness: { type: "boolean", description: "Also require a liveness probe." },
     }),
     validateResource: validateResourceOfTypes(SERVING_TYPES, (props, args, report) => {
         const config = configOf(args, PROBES_DEFAULTS);
-        const { what, containers } = workloadOf(props, args, strings(config.excludedNamespaces));
-        for (const container of containers.filter((candidate) => !candidate.init)) {
+        const { what, template } = workloadOf(props, args, strings(config.excludedNamespaces));
+        for (const container of containersOf(template.spec).filter((candidate) => candidate.kind === "container")) {
             const readiness = container.props.readinessProbe;
             const liveness = container.props.livenessProbe;
             if (!isRecord(readiness)) {
                 report(
-                    `${what}: ${label(container)} has no readinessProbe, so it receives traffic before it can ` +
+                    `${what}: ${containerLabel(container)} has no readinessProbe, so it receives traffic before it can ` +
                         "serve: add one (an httpGet on the serving port).",
                 );
             }
             if (!isRecord(liveness)) {
                 if (config.requireLiveness === true) {
                     report(
-                        `${what}: ${label(container)} has no livenessProbe, so a hung process is never ` +
+                        `${what}: ${containerLabel(container)} has no livenessProbe, so a hung process is never ` +
                             "restarted: add one, more patient than the readiness probe.",
                     );
                 }
             } else if (isRecord(readiness) && JSON.stringify(liveness) === JSON.stringify(readiness)) {
                 report(
-                    `${what}: ${label(container)} has identical liveness and readiness probes, so a slow pod is ` +
+                    `${what}: ${containerLabel(container)} has identical liveness and readiness probes, so a slow pod is ` +
                         "restarted as soon as it leaves the endpoints: make the liveness probe more patient.",
                 );
             }
@@ -93,7 +68,7 @@ export const workloadProbes: ResourceValidationPolicy = {
     }),
 };
 
-const RESOURCES_DEFAULTS = { excludedNamespaces: SYSTEM_NAMESPACES, requireCpuLimit: false };
+const RESOURCES_DEFAULTS = { excludedNamespaces: DEFAULT_EXCLUDED_NAMESPACES, requireCpuLimit: false };
 
 /**
  * kube-linter `unset-cpu-requirements` / `unset-memory-requirements`, kube-score `container-resources`:
@@ -110,15 +85,15 @@ export const workloadResources: ResourceValidationPolicy = {
         "Set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every container " +
         "and init container (and resources.limits.cpu where requireCpuLimit is on).",
     configSchema: schemaWithDefaults(RESOURCES_DEFAULTS, {
-        excludedNamespaces: excludedNamespacesSchema,
+        excludedNamespaces: EXCLUDED_NAMESPACES_SCHEMA,
         requireCpuLimit: { type: "boolean", description: "Also require resources.limits.cpu." },
     }),
     validateResource: validateResourceOfTypes(WORKLOAD_TYPES, (props, args, report) => {
         const config = configOf(args, RESOURCES_DEFAULTS);
-        const { what, containers } = workloadOf(props, args, strings(config.excludedNamespaces));
+        const { what, template } = workloadOf(props, args, strings(config.excludedNamespaces));
         const required = ["requests.cpu", "requests.memory", "limits.memory"];
         if (config.requireCpuLimit === true) required.push("limits.cpu");
-        for (const container of containers) {
+        for (const container of containersOf(template.spec)) {
             const resources = record(container.props.resources);
             const missing = required.filter((path) => {
                 const [group, name] = path.split(".");
@@ -127,7 +102,7 @@ export const workloadResources: ResourceValidationPolicy = {
             });
             if (missing.length > 0) {
                 report(
-                    `${what}: ${label(container)} sets no ${missing.map((path) => `resources.${path}`).join(", ")}: ` +
+                    `${what}: ${containerLabel(container)} sets no ${missing.map((path) => `resources.${path}`).join(", ")}: ` +
                         "set them so the scheduler can place the pod and one pod cannot starve its node.",
                 );
             }
@@ -146,89 +121,108 @@ export function imageTag(image: string): string | undefined {
     return colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
 }
 
-const IMAGE_DEFAULTS = { excludedNamespaces: SYSTEM_NAMESPACES, requireDigest: false };
+/** `@sha256:` and 64 hex digits at the end: the image is pinned to one manifest, whatever its tag says. */
+export function hasDigest(image: string): boolean {
+    return /@sha256:[a-f0-9]{64}$/.test(image);
+}
 
 /**
- * kube-linter `latest-tag`, kube-score `container-image-tag`: an image without a tag is `latest`, and a
- * moving tag lets a rescheduled pod run other bits than its siblings.
+ * Why a tag moves, or undefined for one that names a release: a full `MAJOR.MINOR.PATCH` version (`v`
+ * prefix and a variant suffix allowed: `1.29.3`, `1.29.3-alpine`, `v2.1.0`). Everything else is a line that
+ * publishers move to each new build: no tag (`latest`), `latest`, `stable`, `mainline`, `alpine`, a bare
+ * major `1` or a major.minor `1.29` (with or without a variant, `1.29-alpine`).
+ */
+export function movingTag(tag: string | undefined): string | undefined {
+    if (tag === undefined) return "has no tag, so it means latest";
+    if (/^v?\d+\.\d+\.\d+/.test(tag)) return undefined;
+    if (tag === "latest") return "uses the latest tag";
+    const line = /^v?(\d+(?:\.\d+)?)(?:[-_.]|$)/.exec(tag);
+    if (line) {
+        const what = line[1].includes(".") ? "major.minor version line" : "major version line";
+        return `uses the tag ${tag}, a ${what} that moves with every patch release`;
+    }
+    return `uses the tag ${tag}, which names no version and moves with every release`;
+}
+
+const IMAGE_DEFAULTS = { excludedNamespaces: DEFAULT_EXCLUDED_NAMESPACES, requireDigest: false };
+
+/**
+ * kube-linter `latest-tag`, kube-score `container-image-tag`, Kyverno `disallow-latest-tag`: a moving tag
+ * lets a rescheduled pod run other bits than its siblings, and a rollback return to something else than
+ * what ran before.
  */
 export const workloadImagePinned: ResourceValidationPolicy = {
     name: "workload-image-pinned",
-    description: "Every container image is pinned: a tag other than latest, or a digest.",
+    description:
+        "Every container image is pinned: a full version tag (1.29.3, 1.29.3-alpine) or a digest, never a moving " +
+        "tag (latest, stable, mainline, alpine, 1, 1.29).",
     enforcementLevel: "advisory",
     severity: "medium",
     url: "https://docs.kubelinter.io/#/generated/checks?id=latest-tag",
-    remediationSteps: "Use an explicit version tag (nginxinc/nginx-unprivileged:1.29.3-alpine) or an @sha256 digest.",
+    remediationSteps:
+        "Use a tag that names one release (nginxinc/nginx-unprivileged:1.29.3-alpine) or an @sha256 digest " +
+        "(required where requireDigest is on).",
     configSchema: schemaWithDefaults(IMAGE_DEFAULTS, {
-        excludedNamespaces: excludedNamespacesSchema,
-        requireDigest: { type: "boolean", description: "Require an @sha256 digest, not only a tag." },
+        excludedNamespaces: EXCLUDED_NAMESPACES_SCHEMA,
+        requireDigest: { type: "boolean", description: "Require an @sha256 digest, not only a version tag." },
     }),
     validateResource: validateResourceOfTypes(WORKLOAD_TYPES, (props, args, report) => {
         const config = configOf(args, IMAGE_DEFAULTS);
-        const { what, containers } = workloadOf(props, args, strings(config.excludedNamespaces));
-        for (const container of containers) {
+        const { what, template } = workloadOf(props, args, strings(config.excludedNamespaces));
+        for (const container of containersOf(template.spec, { ephemeral: true })) {
+            const field = `${template.specPath}.${container.path}.image`;
             const image = text(container.props.image);
             if (!image) {
-                report(`${what}: ${label(container)} names no image: set an image pinned to a version.`);
+                report(`${what}: ${containerLabel(container)} names no image (${field}): set one pinned to a version.`);
                 continue;
             }
-            const digest = /@sha256:[a-f0-9]{64}$/.test(image);
-            const tag = imageTag(image);
-            if (config.requireDigest === true && !digest) {
-                report(`${what}: ${label(container)} image ${image} has no @sha256 digest: pin it by digest.`);
-            } else if (!digest && (tag === undefined || tag === "latest")) {
+            if (hasDigest(image)) continue;
+            const moving = movingTag(imageTag(image));
+            if (config.requireDigest === true) {
                 report(
-                    `${what}: ${label(container)} image ${image} ${tag ? "uses the latest tag" : "has no tag (so latest)"}: ` +
-                        "pin it to a version tag or a digest.",
+                    `${what}: ${containerLabel(container)} image ${image} (${field}) has no @sha256 digest: ` +
+                        "pin it by digest.",
+                );
+            } else if (moving) {
+                report(
+                    `${what}: ${containerLabel(container)} image ${image} (${field}) ${moving}: pin it to a full ` +
+                        "version (1.29.3, 1.29.3-alpine) or an @sha256 digest.",
                 );
             }
         }
     }),
 };
 
-const NON_ROOT_DEFAULTS = { excludedNamespaces: SYSTEM_NAMESPACES };
+const READ_ONLY_ROOT_DEFAULTS = { excludedNamespaces: DEFAULT_EXCLUDED_NAMESPACES };
 
 /**
- * The Pod Security "restricted" basics (kube-linter `run-as-non-root`, `privilege-escalation-container`,
- * `no-read-only-root-fs`, `privileged-container`): a container that breaks out of nginx should find an
- * unprivileged user and a file system it cannot change.
- * https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ * kube-linter `no-read-only-root-fs`, kube-score `container-security-context-readonlyrootfilesystem`: a
+ * process that breaks out of nginx should find a file system it cannot change. Not part of the Pod Security
+ * Standards (the pod-security policies judge users, privileges and capabilities).
  */
-export const workloadNonRoot: ResourceValidationPolicy = {
-    name: "workload-non-root",
-    description: "Containers run as non-root, without privilege escalation, on a read-only root filesystem.",
+export const workloadReadOnlyRootFs: ResourceValidationPolicy = {
+    name: "workload-read-only-root-fs",
+    description: "Every container and init container runs on a read-only root filesystem.",
     enforcementLevel: "advisory",
-    severity: "high",
-    url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted",
+    severity: "medium",
+    url: "https://docs.kubelinter.io/#/generated/checks?id=no-read-only-root-fs",
     remediationSteps:
-        "Set securityContext.runAsNonRoot: true (pod or container), allowPrivilegeEscalation: false and " +
-        "readOnlyRootFilesystem: true on every container; mount emptyDir volumes where the process writes.",
-    configSchema: schemaWithDefaults(NON_ROOT_DEFAULTS, { excludedNamespaces: excludedNamespacesSchema }),
+        "Set securityContext.readOnlyRootFilesystem: true on every container and init container; mount emptyDir " +
+        "volumes where the process writes (/tmp, caches).",
+    configSchema: schemaWithDefaults(READ_ONLY_ROOT_DEFAULTS, { excludedNamespaces: EXCLUDED_NAMESPACES_SCHEMA }),
     validateResource: validateResourceOfTypes(WORKLOAD_TYPES, (props, args, report) => {
-        const config = configOf(args, NON_ROOT_DEFAULTS);
-        const { what, containers, podSpec } = workloadOf(props, args, strings(config.excludedNamespaces));
-        const pod = record(podSpec.securityContext);
-        for (const container of containers) {
-            const own = record(container.props.securityContext);
-            const problems: string[] = [];
-            // The container's field wins over the pod's, as the kubelet reads them.
-            const runAsNonRoot = own.runAsNonRoot ?? pod.runAsNonRoot;
-            const runAsUser = int(own.runAsUser ?? pod.runAsUser);
-            if (runAsUser === 0) problems.push("runs as user 0 (runAsUser: 0)");
-            else if (runAsNonRoot !== true && runAsUser === undefined) {
-                problems.push("may run as root (set runAsNonRoot: true)");
-            }
-            if (own.privileged === true) problems.push("is privileged");
-            if (own.allowPrivilegeEscalation !== false) problems.push("allows privilege escalation");
-            if (own.readOnlyRootFilesystem !== true) problems.push("has a writable root filesystem");
-            if (problems.length > 0) {
+        const config = configOf(args, READ_ONLY_ROOT_DEFAULTS);
+        const { what, template } = workloadOf(props, args, strings(config.excludedNamespaces));
+        for (const container of containersOf(template.spec)) {
+            if (record(container.props.securityContext).readOnlyRootFilesystem !== true) {
                 report(
-                    `${what}: ${label(container)} ${problems.join(", ")}: set securityContext.runAsNonRoot: true, ` +
-                        "allowPrivilegeEscalation: false and readOnlyRootFilesystem: true.",
+                    `${what}: ${containerLabel(container)} has a writable root filesystem ` +
+                        `(${template.specPath}.${container.path}.securityContext.readOnlyRootFilesystem is not true): ` +
+                        "set it to true and mount emptyDir volumes where the process writes.",
                 );
             }
         }
     }),
 };
 
-export const workloadPodPolicies = [workloadProbes, workloadResources, workloadImagePinned, workloadNonRoot];
+export const workloadPodPolicies = [workloadProbes, workloadResources, workloadImagePinned, workloadReadOnlyRootFs];

@@ -60,7 +60,12 @@ export function podTemplate(labels: Inputs = LABELS): Inputs {
     return {
         metadata: { labels },
         spec: {
-            securityContext: { runAsNonRoot: true, runAsUser: 101, fsGroup: 101 },
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: 101,
+                fsGroup: 101,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
             initContainers: [
                 {
                     name: "write-page",

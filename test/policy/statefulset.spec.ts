@@ -1,5 +1,9 @@
 import { strict as assert } from "assert";
-import { statefulSetDisruptionBudget, statefulSetHeadlessService } from "../../policy/policies/statefulset-identity";
+import {
+    disruptionsAllowed,
+    statefulSetDisruptionBudget,
+    statefulSetHeadlessService,
+} from "../../policy/policies/statefulset-identity";
 import { statefulSetKeepsVolumes, statefulSetStorageClass } from "../../policy/policies/statefulset-storage";
 import { applies, change, goodStack, service, statefulSet, violations } from "./fixtures";
 
@@ -117,15 +121,78 @@ describe("policy statefulset-disruption-budget", () => {
         assert.match(messages(await violations(statefulSetDisruptionBudget, stack)), /has no PodDisruptionBudget/);
     });
 
-    it("catches budgets that allow no disruption at all", async () => {
-        for (const budget of [{ maxUnavailable: 0 }, { minAvailable: 3 }, { minAvailable: "100%" }]) {
-            const stack = change(goodStack(), "nginx", (inputs) => {
-                if (inputs.kind === "PodDisruptionBudget") {
-                    inputs.spec = { selector: inputs.spec.selector, ...budget };
-                }
-            });
-            assert.match(messages(await violations(statefulSetDisruptionBudget, stack)), /allows no disruption/);
+    /** goodStack with the budget's minAvailable/maxUnavailable replaced by `budget`. */
+    const withBudget = (budget: Record<string, unknown>) =>
+        change(goodStack(), "nginx", (inputs) => {
+            if (inputs.kind === "PodDisruptionBudget") inputs.spec = { selector: inputs.spec.selector, ...budget };
+        });
+
+    it("computes disruptions allowed as the disruption controller does, percentages rounded up", () => {
+        const table: [Record<string, unknown>, number, number | RegExp][] = [
+            [{ maxUnavailable: 1 }, 3, 1],
+            [{ maxUnavailable: "10%" }, 3, 1],
+            [{ maxUnavailable: "50%" }, 3, 2],
+            [{ maxUnavailable: "0%" }, 3, 0],
+            [{ maxUnavailable: 5 }, 3, 3],
+            [{ minAvailable: 2 }, 3, 1],
+            [{ minAvailable: "66%" }, 3, 1],
+            [{ minAvailable: "67%" }, 3, 0],
+            [{ minAvailable: "90%" }, 3, 0],
+            [{ minAvailable: "90%" }, 20, 2],
+            [{ minAvailable: 3 }, 3, 0],
+            [{}, 3, 0],
+            [{ minAvailable: null, maxUnavailable: 1 }, 3, 1],
+            [{ minAvailable: "90" }, 3, /minAvailable "90" is neither a non-negative integer nor a percentage/],
+            [{ maxUnavailable: "150%" }, 3, /up to 100%/],
+            [{ minAvailable: 1, maxUnavailable: 1 }, 3, /both set/],
+        ];
+        for (const [spec, replicas, expected] of table) {
+            const allowed = disruptionsAllowed(spec, replicas);
+            if (expected instanceof RegExp) assert.match(String(allowed), expected, JSON.stringify(spec));
+            else assert.equal(allowed, expected, `${JSON.stringify(spec)} on ${replicas}`);
         }
+    });
+
+    it("passes percentages that still let one pod go", async () => {
+        for (const budget of [{ minAvailable: "66%" }, { maxUnavailable: "10%" }, { minAvailable: 2 }]) {
+            assert.deepEqual(
+                await violations(statefulSetDisruptionBudget, withBudget(budget)),
+                [],
+                JSON.stringify(budget),
+            );
+        }
+    });
+
+    it("catches minAvailable 90% on 3 pods, which Kubernetes rounds up to all 3", async () => {
+        const found = await violations(statefulSetDisruptionBudget, withBudget({ minAvailable: "90%" }));
+        assert.equal(found.length, 1);
+        assert.match(
+            found[0].message,
+            /^StatefulSet stateful-nginx\/nginx: PodDisruptionBudget stateful-nginx\/nginx allows no disruption: minAvailable: "90%" on 3 replicas is 3 pods \(Kubernetes rounds percentages up\), which leaves 0 disruptions allowed/,
+        );
+        assert.match(found[0].urn ?? "", /PodDisruptionBudget::nginx$/);
+    });
+
+    it("catches budgets that allow no disruption at all", async () => {
+        for (const [budget, reason] of [
+            [{ maxUnavailable: 0 }, /maxUnavailable: 0 on 3 replicas leaves 0 disruptions allowed/],
+            [{ maxUnavailable: "0%" }, /maxUnavailable: "0%" on 3 replicas is 0 pods/],
+            [{ minAvailable: 3 }, /minAvailable: 3 on 3 replicas leaves 0/],
+            [{ minAvailable: "100%" }, /minAvailable: "100%" on 3 replicas is 3 pods/],
+            [{}, /sets neither minAvailable nor maxUnavailable/],
+        ] as const) {
+            const found = messages(await violations(statefulSetDisruptionBudget, withBudget(budget)));
+            assert.match(found, /allows no disruption/, JSON.stringify(budget));
+            assert.match(found, reason, JSON.stringify(budget));
+        }
+    });
+
+    it("catches a budget the API server would refuse", async () => {
+        const found = await violations(statefulSetDisruptionBudget, withBudget({ minAvailable: "90" }));
+        assert.match(
+            messages(found),
+            /is invalid: minAvailable "90" is neither a non-negative integer nor a percentage/,
+        );
     });
 
     it("accepts a budget selecting by matchExpressions", async () => {

@@ -1,9 +1,10 @@
 import { strict as assert } from "assert";
 import {
     imageTag,
+    movingTag,
     workloadImagePinned,
-    workloadNonRoot,
     workloadProbes,
+    workloadReadOnlyRootFs,
     workloadResources,
 } from "../../policy/policies/workload-pods";
 import { applies, change, podTemplate, resource, statefulSet, violations } from "./fixtures";
@@ -98,22 +99,72 @@ describe("policy workload-image-pinned", () => {
         assert.equal(imageTag("registry.local:5000/team/nginx:1.29@sha256:" + "a".repeat(64)), "1.29");
     });
 
-    it("passes a version tag and a digest", async () => {
-        assert.deepEqual(await violations(workloadImagePinned, [statefulSet()]), []);
-        const digest = setWith((pod) => (pod.containers[0].image = `nginx@sha256:${"b".repeat(64)}`));
-        assert.deepEqual(await violations(workloadImagePinned, digest), []);
+    it("tells a tag that names one release from one that moves", () => {
+        for (const tag of ["1.29.3", "1.29.3-alpine", "v2.1.0", "1.37.0", "1.29.3-alpine3.22-slim"]) {
+            assert.equal(movingTag(tag), undefined, tag);
+        }
+        for (const [tag, reason] of [
+            [undefined, /no tag, so it means latest/],
+            ["latest", /latest tag/],
+            ["stable", /names no version/],
+            ["mainline", /names no version/],
+            ["alpine", /names no version/],
+            ["stable-alpine", /names no version/],
+            ["1", /a major version line/],
+            ["v1", /a major version line/],
+            ["1.29", /a major.minor version line/],
+            ["1.29-alpine", /a major.minor version line/],
+        ] as const) {
+            assert.match(movingTag(tag) ?? "(pinned)", reason, String(tag));
+        }
     });
 
-    it("catches latest, a missing tag, a registry port mistaken for a tag and a missing image", async () => {
+    it("passes a full version tag and a digest, whatever tag goes with it", async () => {
+        assert.ok(await applies(workloadImagePinned, [statefulSet()]));
+        assert.deepEqual(await violations(workloadImagePinned, [statefulSet()]), []);
+        for (const image of [`nginx@sha256:${"b".repeat(64)}`, `nginx:stable@sha256:${"b".repeat(64)}`]) {
+            const digest = setWith((pod) => (pod.containers[0].image = image));
+            assert.deepEqual(await violations(workloadImagePinned, digest), [], image);
+        }
+    });
+
+    it("catches nginx:stable, other moving tags, no tag, a registry port mistaken for a tag and no image", async () => {
         for (const [image, pattern] of [
+            [
+                "nginx:stable",
+                /container nginx image nginx:stable \(spec.template.spec.containers\[0\].image\) uses the tag stable, which names no version/,
+            ],
+            ["nginx:mainline", /uses the tag mainline/],
+            ["nginx:alpine", /uses the tag alpine/],
+            ["nginx:1", /uses the tag 1, a major version line/],
+            ["nginx:1.29", /uses the tag 1.29, a major.minor version line/],
             ["nginx:latest", /uses the latest tag/],
             ["nginx", /has no tag/],
             ["registry.local:5000/nginx", /has no tag/],
-            [undefined, /names no image/],
+            [undefined, /names no image \(spec.template.spec.containers\[0\].image\)/],
         ] as const) {
             const stack = setWith((pod) => (pod.containers[0].image = image));
-            assert.match(messages(await violations(workloadImagePinned, stack)), pattern, String(image));
+            const found = await violations(workloadImagePinned, stack);
+            assert.equal(found.length, 1, String(image));
+            assert.match(found[0].message, /^StatefulSet stateful-nginx\/nginx: container nginx /, String(image));
+            assert.match(found[0].message, pattern, String(image));
         }
+    });
+
+    it("judges init and ephemeral containers too", async () => {
+        const stack = setWith((pod) => {
+            pod.initContainers[0].image = "busybox:stable";
+            pod.ephemeralContainers = [{ name: "debug", image: "busybox" }];
+        });
+        const text = messages(await violations(workloadImagePinned, stack));
+        assert.match(
+            text,
+            /init container write-page image busybox:stable \(spec.template.spec.initContainers\[0\].image\)/,
+        );
+        assert.match(
+            text,
+            /ephemeral container debug image busybox \(spec.template.spec.ephemeralContainers\[0\].image\)/,
+        );
     });
 
     it("requires a digest where configured", async () => {
@@ -123,34 +174,24 @@ describe("policy workload-image-pinned", () => {
     });
 });
 
-describe("policy workload-non-root", () => {
-    it("passes the restricted settings, runAsNonRoot from the pod or the container", async () => {
-        assert.deepEqual(await violations(workloadNonRoot, [statefulSet()]), []);
-        const fromContainer = setWith((pod) => {
-            delete pod.securityContext;
-            pod.initContainers[0].securityContext.runAsUser = 101;
-        });
-        assert.deepEqual(await violations(workloadNonRoot, fromContainer), []);
+describe("policy workload-read-only-root-fs", () => {
+    it("passes containers on a read-only root filesystem", async () => {
+        assert.ok(await applies(workloadReadOnlyRootFs, [statefulSet()]));
+        assert.deepEqual(await violations(workloadReadOnlyRootFs, [statefulSet()]), []);
     });
 
-    it("catches root, privilege escalation, privileged and a writable root filesystem", async () => {
+    it("catches a writable root filesystem, naming the container and the field", async () => {
         const stack = setWith((pod) => {
-            pod.securityContext = {};
-            delete pod.initContainers[0].securityContext.runAsNonRoot;
-            pod.containers[0].securityContext = { privileged: true, runAsUser: 0 };
+            delete pod.initContainers[0].securityContext.readOnlyRootFilesystem;
+            pod.containers[0].securityContext.readOnlyRootFilesystem = false;
         });
-        const found = await violations(workloadNonRoot, stack);
-        const text = messages(found);
-        assert.match(text, /container nginx runs as user 0/);
-        assert.match(text, /is privileged/);
-        assert.match(text, /allows privilege escalation/);
-        assert.match(text, /has a writable root filesystem/);
-        assert.match(text, /init container write-page may run as root/);
-    });
-
-    it("does not let a pod-level runAsNonRoot hide a container's runAsUser 0", async () => {
-        const stack = setWith((pod) => (pod.containers[0].securityContext.runAsUser = 0));
-        assert.match(messages(await violations(workloadNonRoot, stack)), /runs as user 0/);
+        const found = await violations(workloadReadOnlyRootFs, stack);
+        assert.equal(found.length, 2);
+        assert.match(
+            messages(found),
+            /init container write-page has a writable root filesystem \(spec.template.spec.initContainers\[0\].securityContext.readOnlyRootFilesystem is not true\)/,
+        );
+        assert.match(messages(found), /container nginx has a writable root filesystem/);
     });
 
     it("reads pods and CronJobs' templates too", async () => {
@@ -165,9 +206,12 @@ describe("policy workload-non-root", () => {
             spec: { containers: [{ name: "shell", image: "busybox:1.37" }] },
         });
         assert.match(
-            messages(await violations(workloadNonRoot, [cronJob])),
-            /CronJob stateful-nginx\/backup: container backup/,
+            messages(await violations(workloadReadOnlyRootFs, [cronJob])),
+            /CronJob stateful-nginx\/backup: container backup .*spec.jobTemplate.spec.template.spec.containers\[0\]/,
         );
-        assert.match(messages(await violations(workloadNonRoot, [pod])), /Pod debug: container shell/);
+        assert.match(
+            messages(await violations(workloadReadOnlyRootFs, [pod])),
+            /Pod debug: container shell .*\(spec.containers\[0\]/,
+        );
     });
 });
