@@ -4,7 +4,8 @@
  * sdk/nodejs/npm `Pack`, which runs `npm pack`), and npm never packs a package-lock.json but does pack an
  * npm-shrinkwrap.json (npm-packlist's forced exclusions; npm's docs, "npm-shrinkwrap.json: a publishable
  * lockfile"). Where the pack is enabled, the CLI unpacks it and installs its dependencies with npm
- * (`installRequiredPolicy`, same file), which then follows the shrinkwrap.
+ * (`installRequiredPolicy`, same file, then the Node.js language host's `installShared` runs `npm install`),
+ * which follows the shrinkwrap.
  *
  * policy/ is an npm workspace of the root, so its dependencies are locked in the root package-lock.json. The
  * shrinkwrap keeps exactly the packages the workspace reaches there, each at the place where Node finds it
