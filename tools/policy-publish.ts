@@ -102,6 +102,13 @@ function publishedVersions(org: string | undefined): string[] {
 
 async function main(values: { org?: string; "dry-run"?: boolean }): Promise<void> {
     const shrinkwrap = workspaceShrinkwrap(readRootLock());
+    // The root lock stays the only lock in the tree: the file goes again however the run ends.
+    const remove = () => fs.rmSync(SHRINKWRAP_FILE, { force: true });
+    const interrupted = () => {
+        remove();
+        process.exit(130);
+    };
+    process.once("SIGINT", interrupted);
     fs.writeFileSync(SHRINKWRAP_FILE, shrinkwrapText(shrinkwrap));
     try {
         const report = packedFiles();
@@ -125,7 +132,8 @@ async function main(values: { org?: string; "dry-run"?: boolean }): Promise<void
         if (publish.error) throw new Error(`pulumi policy publish: ${publish.error.message}`);
         if (publish.status !== 0) throw new Error(`pulumi policy publish failed (exit code ${publish.status})`);
     } finally {
-        fs.rmSync(SHRINKWRAP_FILE, { force: true });
+        process.removeListener("SIGINT", interrupted);
+        remove();
     }
 }
 
