@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pinnedImage } from "./images";
 import { dnsLabel, quantity, removedKey } from "./fields";
 
 const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
@@ -34,25 +35,6 @@ const storageSize = quantity
     .refine((value) => !/^[0-9.]+m$/.test(value), "must be a size in bytes such as 1Gi or 500Mi, not milli-units")
     .refine((value) => !/^[0.]+[A-Za-z]*$/.test(value), "must be more than zero, such as 1Gi");
 
-/**
- * An image reference: `[registry[:port]/]path[:tag][@sha256:digest]`, the grammar of the distribution spec
- * without upper case. Pinned means a tag other than `latest`, or a digest: the StatefulSet's pods must all
- * run the same bits, and a moving tag would let a restarted pod pull something else than its siblings.
- */
-const IMAGE_REFERENCE =
-    /^(?:[a-z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-]+[a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-]+[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-const pinnedImage = z
-    .string()
-    .regex(IMAGE_REFERENCE, "must be an image reference such as nginxinc/nginx-unprivileged:1.29.3-alpine")
-    .refine(
-        // A malformed reference has its own message above; only a well-formed one is checked for a pin.
-        (value) =>
-            !IMAGE_REFERENCE.test(value) ||
-            /@sha256:/.test(value) ||
-            (/:[\w][\w.-]*$/.test(value) && !/:latest$/.test(value)),
-        "must be pinned to a tag other than latest or a digest",
-    );
-
 /** The nginx StatefulSet: `app` in the stack file. */
 export const appSchema = z
     .strictObject({
@@ -74,7 +56,9 @@ export const appSchema = z
             .max(100, "must be at most 100")
             .default(3),
         /** A pinned non-root nginx image that listens on 8080 (the nginx-unprivileged images do). */
-        image: pinnedImage.default("nginxinc/nginx-unprivileged:1.29.3-alpine"),
+        image: pinnedImage("nginxinc/nginx-unprivileged:1.29.3-alpine").default(
+            "nginxinc/nginx-unprivileged:1.29.3-alpine",
+        ),
         podManagementPolicy: z.enum(["OrderedReady", "Parallel"]).default("OrderedReady"),
         /**
          * Pods with an ordinal at or above the partition are updated by a rolling update; the others keep the

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { blocksContain, blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "./addresses";
 import { dnsLabel, labelMap } from "./fields";
 import type { ServicesConfig } from "./services";
-import { verifySchema } from "./verify";
+import { pinnedImage, releaseTag } from "./images";
 
 const asn = z
     .number()
@@ -115,9 +115,6 @@ export const INSTALL_ONLY_KEYS = [
     "webhookCheckImage",
 ] as const;
 
-/** A pinned image reference (a tag other than latest, or a digest): the same rule as `verify.image`. */
-const pinnedImage = verifySchema.shape.image.unwrap();
-
 /**
  * An image repository without tag or digest, registry host (and port) allowed:
  * `registry.example.com:5000/metallb/controller`.
@@ -134,17 +131,11 @@ const imageRepository = z
         "must be a repository without a tag: put the tag in tag",
     );
 
-/** An image tag (Docker's rule), never `latest`: the chart's default is MetalLB's own version. */
-const imageTag = z
-    .string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag such as v0.16.1")
-    .refine((value) => value !== "latest", "must be pinned to a tag other than latest");
-
 /** One of MetalLB's images, as the chart's `<component>.image` values take it. */
 const metallbImage = z.strictObject({
     repository: imageRepository,
     /** @default the chart's appVersion (v0.16.1 for chart 0.16.1) */
-    tag: imageTag.optional(),
+    tag: releaseTag.optional(),
 });
 
 /** MetalLB on a bare-metal cluster: `metallb` in the stack file. */
@@ -206,7 +197,7 @@ export const metallbSchema = z
         /** MetalLB's images from another registry (the chart's `controller.image` and `speaker.image`). */
         images: z.strictObject({ controller: metallbImage.optional(), speaker: metallbImage.optional() }).optional(),
         /** The webhook check Job's image (it runs `kubectl`). @default registry.k8s.io/kubectl:v1.34.1 */
-        webhookCheckImage: pinnedImage.optional(),
+        webhookCheckImage: pinnedImage("busybox:1.37.0").optional(),
         /**
          * Protect MetalLB's namespace and chart (its CRDs included) from `pulumi destroy` and from replacement:
          * deleting them deletes every stack's pools on the cluster.

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pinnedImage } from "./images";
 
 /** The in-cluster verification Job: `verify` in the stack file. */
 export const verifySchema = z.strictObject({
@@ -8,11 +9,7 @@ export const verifySchema = z.strictObject({
      */
     enabled: z.boolean().default(true),
     /** A small pinned image with a shell, `wget` and `nslookup`, run as non-root. */
-    image: z
-        .string()
-        .regex(/^[^\s]+(:[^\s:@/]+|@sha256:[a-f0-9]{64})$/, "must be a pinned image reference such as busybox:1.37.0")
-        .refine((value) => !/:latest$/.test(value), "must be pinned to a tag other than latest or a digest")
-        .default("busybox:1.37.0"),
+    image: pinnedImage("busybox:1.37.0").default("busybox:1.37.0"),
 });
 
 export type VerifyConfig = z.infer<typeof verifySchema>;

@@ -18,7 +18,7 @@ import { workloadPodPolicies } from "./policies/workload-pods";
 export const PACK_NAME = "stateful-nginx";
 
 export const PACK_DESCRIPTION =
-    "Guards the stateful-nginx stacks: StatefulSet identity and data, pod hygiene, Service selectors and " +
+    "Guards the stateful-nginx stacks: StatefulSet identity and data, Pod Security and pinned images, Service selectors and " +
     "exposure (CVE-2020-8554, CVE-2021-25740), MetalLB pools, the EKS cluster and its AWS resources.";
 
 /** Used for a policy that sets no level of its own (every policy here sets one). */

@@ -318,7 +318,7 @@ describe("bare-metal config", () => {
                 pools: [pool],
                 images: { controller: { repository: "quay.io/metallb/controller", tag: "latest" } },
             }),
-            'stateful-nginx:metallb.images.controller.tag: got "latest"; must be pinned to a tag other than latest',
+            'stateful-nginx:metallb.images.controller.tag: got "latest"; must be pinned to a release: a full version tag such as 1.29.3-alpine, or a digest (not latest, stable, 1.29)',
         ],
         [
             "an image of a component the chart does not take",
@@ -328,7 +328,7 @@ describe("bare-metal config", () => {
         [
             "a webhook check image that is not pinned",
             stack({ pools: [pool], webhookCheckImage: "registry.k8s.io/kubectl" }),
-            'stateful-nginx:metallb.webhookCheckImage: got "registry.k8s.io/kubectl"; must be a pinned image reference such as busybox:1.37.0',
+            'stateful-nginx:metallb.webhookCheckImage: got "registry.k8s.io/kubectl"; must be pinned to a release: a full version tag such as 1.29.3-alpine, or a digest (not latest, stable, 1.29)',
         ],
         [
             "ServiceLB's switch as a string",

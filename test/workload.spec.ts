@@ -544,12 +544,22 @@ describe("bad workload configuration", () => {
         [
             "an image without a tag",
             { image: "nginxinc/nginx-unprivileged" },
-            'stateful-nginx:app.image: got "nginxinc/nginx-unprivileged"; must be pinned to a tag other than latest or a digest',
+            'stateful-nginx:app.image: got "nginxinc/nginx-unprivileged"; must be pinned to a release: a full version tag such as 1.29.3-alpine, or a digest (not latest, stable, 1.29)',
         ],
         [
             "an image on latest",
             { image: "nginxinc/nginx-unprivileged:latest" },
-            'stateful-nginx:app.image: got "nginxinc/nginx-unprivileged:latest"; must be pinned to a tag other than latest or a digest',
+            'stateful-nginx:app.image: got "nginxinc/nginx-unprivileged:latest"; must be pinned to a release: a full version tag such as 1.29.3-alpine, or a digest (not latest, stable, 1.29)',
+        ],
+        [
+            "an image on a moving line (stable)",
+            { image: "nginx:stable" },
+            'stateful-nginx:app.image: got "nginx:stable"; must be pinned to a release: a full version tag such as 1.29.3-alpine, or a digest (not latest, stable, 1.29)',
+        ],
+        [
+            "an image on a major.minor line, which moves with each patch",
+            { image: "nginxinc/nginx-unprivileged:1.29-alpine" },
+            'stateful-nginx:app.image: got "nginxinc/nginx-unprivileged:1.29-alpine"; must be pinned to a release: a full version tag such as 1.29.3-alpine, or a digest (not latest, stable, 1.29)',
         ],
         [
             "an image reference with spaces",
