@@ -251,16 +251,6 @@ export const eksSchema = z
             if (message)
                 ctx.addIssue({ code: "custom", path: ["endpointPublicAccessCidrs", index], input: cidr, message });
         });
-        const nodeSubnets = eks.privateSubnetIds ? "privateSubnetIds" : "subnetIds";
-        const nodeSubnetCount = (eks.privateSubnetIds ?? eks.subnetIds)?.length;
-        if (nodeSubnetCount !== undefined && nodeSubnetCount < eks.zones.length) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["zones"],
-                input: eks.zones,
-                message: `must list at most as many zones as ${nodeSubnets} (${nodeSubnetCount}): each zone needs a subnet`,
-            });
-        }
         if (eks.privateSubnetIds && !eks.subnetIds) {
             ctx.addIssue({
                 code: "custom",
@@ -292,6 +282,16 @@ export const eksSchema = z
                 path: ["subnetIds"],
                 input: eks.subnetIds,
                 message: "is required when vpcId is set (the default VPC's subnets are used only without vpcId)",
+            });
+        }
+        const nodeSubnets = eks.privateSubnetIds ? "privateSubnetIds" : "subnetIds";
+        const nodeSubnetCount = (eks.privateSubnetIds ?? eks.subnetIds)?.length;
+        if (nodeSubnetCount !== undefined && nodeSubnetCount < eks.zones.length) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["zones"],
+                input: eks.zones,
+                message: `must list at most as many zones as ${nodeSubnets} (${nodeSubnetCount}): each zone needs a subnet`,
             });
         }
     });
