@@ -1,10 +1,41 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { isCidr } from "./addresses";
 import { accessEntriesSchema } from "./eks-access";
 import { documentationRangeOf, removedKey } from "./fields";
+import { INBOUND_RULES_PER_SECURITY_GROUP, maxSourceRanges } from "./nlb-rules";
+import type { ServicesConfig } from "./services";
 
-/** Kubernetes versions EKS supports in standard support now. */
-export const SUPPORTED_EKS_VERSIONS = ["1.34", "1.35"] as const;
+/**
+ * The oldest Kubernetes version EKS still has in standard support (late 2026). Newer versions are accepted as
+ * they come: with upgrade policy STANDARD, EKS itself moves a cluster past any list written here.
+ * https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+ */
+export const MIN_EKS_VERSION = "1.34";
+
+/** The minor number of a Kubernetes `1.<minor>` version (`1.35` -> 35); NaN for anything else. */
+export function kubernetesMinor(version: string): number {
+    const match = /^1\.(0|[1-9][0-9]*)$/.exec(version);
+    return match ? Number(match[1]) : NaN;
+}
+
+/** How to list the zone IDs of a region: the hint every zone refusal carries. */
+const LIST_ZONE_IDS =
+    "list them with aws ec2 describe-availability-zones --query 'AvailabilityZones[].[ZoneName,ZoneId]'";
+
+/**
+ * An Availability Zone ID (`use1-az6`, `euw1-az2`, `apne1-az4`): the same physical zone in every account,
+ * unlike a zone name (`us-east-1a`), which AWS maps to another zone in each account. Local and Wavelength
+ * Zones (`usw2-lax1-az1`) are left out.
+ */
+const zoneId = z
+    .string()
+    .regex(
+        /^[a-z]{2,6}[0-9]{1,2}-az[0-9]{1,2}$/,
+        `must be an Availability Zone ID such as use1-az6 (IDs, not names); ${LIST_ZONE_IDS}`,
+    );
+
+const subnetId = z.string().regex(/^subnet-[0-9a-f]+$/, "must be subnet ids such as subnet-0abc123");
 
 /**
  * An EC2 instance type: family, generation and options, a dot, then a size (`t3.medium`, `m7g.large`,
@@ -116,28 +147,29 @@ export const eksSchema = z
     .strictObject({
         // A YAML `version: 1.35` arrives as a number; accept it as the string it was meant to be.
         version: z
-            .preprocess((value) => (typeof value === "number" ? String(value) : value), z.enum(SUPPORTED_EKS_VERSIONS))
-            .default("1.34"),
+            .preprocess(
+                (value) => (typeof value === "number" ? String(value) : value),
+                z
+                    .string()
+                    .regex(/^1\.(0|[1-9][0-9]*)$/, {
+                        message: `must be a Kubernetes version such as 1.35, quoted (a bare 1.40 reads as 1.4)`,
+                        abort: true,
+                    })
+                    .refine(
+                        (value) => kubernetesMinor(value) >= kubernetesMinor(MIN_EKS_VERSION),
+                        `must be at least ${MIN_EKS_VERSION} (older versions have left EKS standard support), quoted (a bare 1.40 reads as 1.4)`,
+                    ),
+            )
+            .default(MIN_EKS_VERSION),
         instanceType: z
             .string()
             .min(1, { message: "must name an EC2 instance type such as t3.medium", abort: true })
             .regex(EC2_INSTANCE_TYPE, "must be an EC2 instance type such as t3.medium (lower case, family.size)")
             .default("t3.medium"),
-        /**
-         * How many Availability Zones get nodes: one managed node group per zone, the first zones by name
-         * among the cluster's subnets. An EBS volume never leaves its zone, so each of these zones always
-         * keeps at least `nodesPerZone.min` nodes for the pods whose volumes live there.
-         */
-        zoneCount: z
-            .number()
-            .int("must be a whole number")
-            .min(1, "must be at least 1")
-            .max(6, "must be at most 6 (no AWS region has more zones)")
-            .default(2),
         nodesPerZone: nodesPerZoneSchema.prefault({}),
-        minSize: removedKey("is replaced by nodesPerZone.min (one node group per zone, see zoneCount)"),
-        desiredSize: removedKey("is replaced by nodesPerZone.desired (one node group per zone, see zoneCount)"),
-        maxSize: removedKey("is replaced by nodesPerZone.max (one node group per zone, see zoneCount)"),
+        minSize: removedKey("is replaced by nodesPerZone.min (one node group per zone, see zones)"),
+        desiredSize: removedKey("is replaced by nodesPerZone.desired (one node group per zone, see zones)"),
+        maxSize: removedKey("is replaced by nodesPerZone.max (one node group per zone, see zones)"),
         nodeGroupName: removedKey(
             "is no longer set: node groups get generated names, so a replacement exists before the old group goes",
         ),
@@ -156,15 +188,46 @@ export const eksSchema = z
             .max(40, "must list at most 40 CIDRs (the EKS limit)"),
         /** Opt-in for `0.0.0.0/0`: an API endpoint anyone on the internet can reach (still behind authentication). */
         allowEndpointFromAnywhere: z.boolean().default(false),
+        /**
+         * The Availability Zones that get nodes, by zone ID: one managed node group per zone, named by it. An
+         * EBS volume never leaves its zone, so each of these zones always keeps at least `nodesPerZone.min`
+         * nodes for the pods whose volumes live there. Required: pinned, the zones never move on their own.
+         */
+        zones: z
+            .array(zoneId, {
+                error: (issue) =>
+                    issue.input === undefined
+                        ? `is required: the Availability Zone IDs that get nodes, such as [use1-az6, use1-az1]; ${LIST_ZONE_IDS}`
+                        : "must be a list of Availability Zone IDs such as [use1-az6, use1-az1]",
+            })
+            .min(1, "must list at least one zone")
+            .max(6, "must list at most 6 zones (no AWS region has more)")
+            .refine((ids) => new Set(ids).size === ids.length, "must not list a zone twice"),
+        zoneCount: removedKey(
+            "is replaced by zones: the Availability Zone IDs that get nodes, such as [use1-az6, use1-az1] (docs/eks.md, Node groups and zones)",
+        ),
         /** An existing VPC; absent means the account's default VPC. */
         vpcId: z
             .string()
             .regex(/^vpc-[0-9a-f]+$/, "must be a VPC id such as vpc-0abc123")
             .optional(),
-        /** Subnets of that VPC for the cluster and nodes: at least two, in different Availability Zones. */
+        /**
+         * Subnets of that VPC for the cluster and the NLB (public ones for an internet-facing NLB), and for the
+         * nodes unless `privateSubnetIds` is set: at least two, in different Availability Zones.
+         */
         subnetIds: z
-            .array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be subnet ids such as subnet-0abc123"))
+            .array(subnetId)
             .min(2, "must list at least two subnets (EKS needs two Availability Zones)")
+            .refine((ids) => new Set(ids).size === ids.length, "must not list a subnet twice")
+            .optional(),
+        /**
+         * Private subnets of that VPC for the nodes (and an internal NLB), at least one in each of `zones`:
+         * nodes there get no public address. They need a route out (a NAT gateway, or VPC endpoints for ECR,
+         * S3, EC2, STS and EKS) to pull images and join.
+         */
+        privateSubnetIds: z
+            .array(subnetId)
+            .min(1, "must list at least one subnet per zone")
             .refine((ids) => new Set(ids).size === ids.length, "must not list a subnet twice")
             .optional(),
         /** NLB scheme for LoadBalancer Services. */
@@ -191,12 +254,21 @@ export const eksSchema = z
             if (message)
                 ctx.addIssue({ code: "custom", path: ["endpointPublicAccessCidrs", index], input: cidr, message });
         });
-        if (eks.subnetIds && eks.subnetIds.length < eks.zoneCount) {
+        if (eks.privateSubnetIds && !eks.subnetIds) {
             ctx.addIssue({
                 code: "custom",
-                path: ["zoneCount"],
-                input: eks.zoneCount,
-                message: `must be at most the number of subnetIds (${eks.subnetIds.length}): each zone needs a subnet`,
+                path: ["subnetIds"],
+                input: eks.subnetIds,
+                message: "is required when privateSubnetIds is set (the cluster's and the NLB's subnets, with vpcId)",
+            });
+        }
+        const shared = eks.privateSubnetIds?.find((id) => eks.subnetIds?.includes(id));
+        if (shared) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["privateSubnetIds", eks.privateSubnetIds!.indexOf(shared)],
+                input: shared,
+                message: "is in subnetIds too: list each subnet once, public ones in subnetIds, private ones here",
             });
         }
         if (eks.subnetIds && !eks.vpcId) {
@@ -215,6 +287,66 @@ export const eksSchema = z
                 message: "is required when vpcId is set (the default VPC's subnets are used only without vpcId)",
             });
         }
+        const nodeSubnets = eks.privateSubnetIds ? "privateSubnetIds" : "subnetIds";
+        const nodeSubnetCount = (eks.privateSubnetIds ?? eks.subnetIds)?.length;
+        if (nodeSubnetCount !== undefined && nodeSubnetCount < eks.zones.length) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["zones"],
+                input: eks.zones,
+                message: `must list at most as many zones as ${nodeSubnets} (${nodeSubnetCount}): each zone needs a subnet`,
+            });
+        }
     });
 
 export type EksConfig = z.infer<typeof eksSchema>;
+
+/**
+ * What an EKS stack's load balancers must say about their clients, checked with the whole stack (it needs both
+ * `eks` and `services`). cloud-provider-aws v1.34.0 (pkg/providers/v1/aws.go `EnsureLoadBalancer`) opens each
+ * NLB Service's node port on the nodes' security group to its `loadBalancerSourceRanges`, and to `0.0.0.0/0`
+ * when it lists none, internal scheme or not; nodes in public subnets are then reachable from the internet on
+ * that port, NLB or not. So the clients are required for both schemes (rather than defaulting to the VPC's
+ * CIDR: that would be a guess at who the clients are, made where the config cannot see it). Each range
+ * becomes an IPv4 rule (`updateInstanceSecurityGroupForNLBTraffic` writes `CidrIp`), so an IPv6 range fails
+ * only once the NLB exists, and the rules count against one security group's quota.
+ */
+export function checkEksLoadBalancers(
+    eks: EksConfig,
+    services: Pick<ServicesConfig, "loadBalancer" | "exposures">,
+    issue: (path: (string | number)[], input: unknown, message: string) => void,
+): void {
+    const lb = services.loadBalancer;
+    const loadBalancers =
+        (lb.enabled ? 1 : 0) + services.exposures.filter((exposure) => exposure.type === "LoadBalancer").length;
+    if (loadBalancers === 0) return;
+    const key = ["services", "loadBalancer", "sourceRanges"];
+    if (lb.sourceRanges.length === 0) {
+        issue(
+            key,
+            lb.sourceRanges,
+            eks.loadBalancerScheme === "internal"
+                ? "is required on EKS for an internal load balancer too: with none, cloud-provider-aws opens the node port to 0.0.0.0/0 on the nodes' security group; list your clients' CIDRs (the VPC's CIDR for clients inside it)"
+                : "is required for an internet-facing load balancer on EKS: list your clients' CIDRs (0.0.0.0/0 lets everyone in)",
+        );
+        return;
+    }
+    lb.sourceRanges.forEach((range, index) => {
+        if (isCidr(range) && !ipaddr.IPv4.isValidCIDR(range)) {
+            issue(
+                [...key, index],
+                range,
+                "must be an IPv4 CIDR on EKS: cloud-provider-aws writes each range into the IPv4 field of a security group rule, which EC2 refuses for IPv6 only after the NLB exists",
+            );
+        }
+    });
+    const max = maxSourceRanges({ loadBalancers, ports: 1, zones: eks.zones.length });
+    if (lb.sourceRanges.length > max) {
+        issue(
+            key,
+            lb.sourceRanges,
+            `lists ${lb.sourceRanges.length} ranges; at most ${max} fit: with ${loadBalancers} load balancer(s) in ${eks.zones.length} zone(s), ` +
+                `each range adds ${loadBalancers + 1} inbound rules to the nodes' security group, whose default quota is ${INBOUND_RULES_PER_SECURITY_GROUP}; merge ranges into larger CIDRs`,
+        );
+    }
+}

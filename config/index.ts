@@ -1,7 +1,7 @@
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { appSchema } from "./app";
-import { eksSchema } from "./eks";
+import { checkEksLoadBalancers, eksSchema } from "./eks";
 import { checkLoadBalancerPool, metallbSchema } from "./metallb";
 import { servicesSchema } from "./services";
 import {
@@ -16,7 +16,7 @@ import {
 import { verifySchema } from "./verify";
 
 export { NODE_PORT_RANGE } from "./services";
-export { SUPPORTED_EKS_VERSIONS } from "./eks";
+export { MIN_EKS_VERSION } from "./eks";
 export type { AppConfig } from "./app";
 export type { EksConfig } from "./eks";
 export type { BgpAdvertisementConfig, BgpPeerConfig, MetalLbConfig, MetalLbPoolConfig } from "./metallb";
@@ -105,18 +105,7 @@ const stackSchema = z
             );
         }
         // An NLB open to the internet is one forgotten key away on EKS: its clients are said, or 0.0.0.0/0 is.
-        if (
-            stack.platform === "eks" &&
-            stack.eks?.loadBalancerScheme !== "internal" &&
-            lb.enabled &&
-            lb.sourceRanges.length === 0
-        ) {
-            issue(
-                ["services", "loadBalancer", "sourceRanges"],
-                lb.sourceRanges,
-                "is required for an internet-facing load balancer on EKS: list your clients' CIDRs (0.0.0.0/0 lets everyone in)",
-            );
-        }
+        if (stack.platform === "eks" && stack.eks) checkEksLoadBalancers(stack.eks, stack.services, issue);
         if (stack.platform === "baremetal" && stack.metallb && lb.enabled) {
             checkLoadBalancerPool(stack.metallb, lb, issue);
             // MetalLB takes one address per IP family: two of one family fail at allocation time

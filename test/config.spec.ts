@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { checkConfigNamespaces, closestKey, ConfigError, parseConfig, RawConfig } from "../config";
 import { compareKeys } from "../config/problems";
-import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES } from "./helpers";
+import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES, TEST_ZONES } from "./helpers";
 
 const pools = [{ name: "default-pool", addresses: ["192.168.10.0/24"] }];
 /** The smallest valid bare-metal config; each bad case changes one thing. */
@@ -24,19 +24,26 @@ const eks = (overrides: Record<string, unknown> = {}): RawConfig =>
         platform: "eks",
         metallb: undefined,
         ...overrides,
-        eks: { endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], ...(overrides.eks as object | undefined) },
+        eks: {
+            endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS],
+            zones: [...TEST_ZONES],
+            ...(overrides.eks as object | undefined),
+        },
         services: overrides.services ?? { loadBalancer: { sourceRanges: [...TEST_SOURCE_RANGES] } },
     });
 
 describe("config", () => {
     describe("accepts", () => {
-        it("an EKS load balancer open to everyone when it says so, or internal with no client ranges", () => {
+        it("an EKS load balancer open to everyone when it says so, or internal with its clients' private ranges", () => {
             const open = parseConfig(eks({ services: { loadBalancer: { sourceRanges: ["0.0.0.0/0"] } } }));
             assert.deepStrictEqual(open.services.loadBalancer.sourceRanges, ["0.0.0.0/0"]);
             const internal = parseConfig(
-                eks({ eks: { loadBalancerScheme: "internal" }, services: { loadBalancer: { sourceRanges: [] } } }),
+                eks({
+                    eks: { loadBalancerScheme: "internal" },
+                    services: { loadBalancer: { sourceRanges: ["10.0.0.0/16"] } },
+                }),
             );
-            assert.deepStrictEqual(internal.services.loadBalancer.sourceRanges, []);
+            assert.deepStrictEqual(internal.services.loadBalancer.sourceRanges, ["10.0.0.0/16"]);
         });
 
         it("a bare-metal stack with only a pool, filling every documented default", () => {
@@ -53,12 +60,12 @@ describe("config", () => {
             assert.deepStrictEqual(config.services.externalNames, {});
         });
 
-        it("an EKS stack whose eks key lists only its endpoint CIDRs, giving t3.medium 1/1/2 in 2 zones", () => {
+        it("an EKS stack whose eks key lists only its endpoint CIDRs and zones, giving t3.medium 1/1/2 per zone", () => {
             const config = parseConfig(eks());
             assert.strictEqual(config.eks?.instanceType, "t3.medium");
-            assert.strictEqual(config.eks?.zoneCount, 2);
+            assert.deepStrictEqual(config.eks?.zones, [...TEST_ZONES]);
             assert.deepStrictEqual(config.eks?.nodesPerZone, { min: 1, desired: 1, max: 2 });
-            assert.ok(["1.34", "1.35"].includes(config.eks!.version));
+            assert.strictEqual(config.eks!.version, "1.34");
         });
 
         it("IPv4 and IPv6 pools given as CIDRs and ranges", () => {
@@ -144,7 +151,7 @@ describe("config", () => {
         ],
         [
             "eks on a bare-metal stack",
-            baremetal({ eks: { endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS] } }),
+            baremetal({ eks: { endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], zones: [...TEST_ZONES] } }),
             "stateful-nginx:eks",
             "",
             "only for platform eks",
@@ -494,7 +501,7 @@ describe("config", () => {
             eks({ eks: { version: "1.23" } }),
             "stateful-nginx:eks.version",
             '"1.23"',
-            "1.34, 1.35",
+            "at least 1.34",
         ],
         [
             "an EKS stack with no eks key (its endpoint CIDRs are required)",

@@ -372,6 +372,41 @@ for (const stack of ["dev", "prod"]) {
     });
 }
 
+describe("day 2 on EKS: a change of eks.tags", function () {
+    this.timeout(120000);
+    const STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass";
+    const ADDON = "aws:eks/addon:Addon";
+    let steps: Step[];
+
+    before(async () => {
+        const shipped = await runStack("prod");
+        const eks = stackBlock("prod", "eks");
+        const retagged = await runStack("prod", {
+            "stateful-nginx:eks": { ...eks, tags: { ...eks.tags, costCenter: "4242" } },
+        });
+        steps = planUpdate(shipped.resources, retagged.resources);
+    });
+
+    it("replaces neither the StorageClass nor the StatefulSet, nor any claim", () => {
+        assert.strictEqual(step(steps, STORAGE_CLASS, "eks-storage-gp3").op, "same");
+        assert.strictEqual(step(steps, STATEFUL_SET, "nginx").op, "same");
+        for (const claim of stepsOfType(steps, CLAIM)) assert.strictEqual(claim.op, "same", claim.name);
+        assert.deepStrictEqual(
+            steps.filter((candidate) => candidate.op === "replace").map((candidate) => candidate.name),
+            [],
+        );
+    });
+
+    it("updates the EBS CSI addon in place, whose driver tags the volumes it creates from then on", () => {
+        const addon = stepsOfType(steps, ADDON).find(
+            (candidate) => (candidate.after!.inputs as any).addonName === "aws-ebs-csi-driver",
+        )!;
+        assert.strictEqual(addon.op, "update");
+        const values = JSON.parse((addon.after!.inputs as any).configurationValues);
+        assert.strictEqual(values.controller.extraVolumeTags.costCenter, "4242");
+    });
+});
+
 describe("day 2 on bare metal: the LoadBalancer Service", function () {
     this.timeout(120000);
     const services = () => stackBlock("dev", "services");

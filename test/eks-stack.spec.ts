@@ -1,6 +1,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { mockCallResult, mockResourceState } from "../tools/mock-state";
+import { mockCallResult, mockResourceState, resetMockAws, setMockAws } from "../tools/mock-state";
+import { runProgram } from "../tools/mock-runtime";
+import { parseConfig } from "../config";
+import { CLUSTER_ADDONS } from "../components/eks/addon-names";
+import { GP3_CLASS_NAME } from "../components/eks/storage-class";
 import { leaveControlPlaneVersionToEks, clusterTransforms } from "../components/eks/version";
 import { isSecret, promiseOf, RegisteredResource, runStack, specOf, StackRun, testStackConfig } from "./helpers";
 
@@ -40,6 +44,29 @@ const roleOf = (run: StackRun, resource: RegisteredResource): RegisteredResource
 const attachmentsOf = (run: StackRun, role: RegisteredResource) =>
     run.ofType(ATTACHMENT).filter((attachment) => attachment.dependencies.includes(role.urn));
 const trustOf = (role: RegisteredResource) => JSON.parse(inputsOf(role).assumeRolePolicy);
+/** The EKS addon of that name (`coredns`, `aws-ebs-csi-driver`). */
+const addonOf = (run: StackRun, addonName: string): RegisteredResource => {
+    const found = run.ofType(ADDON).filter((addon) => inputsOf(addon).addonName === addonName);
+    assert.strictEqual(found.length, 1, `expected one ${addonName} addon, found ${found.length}`);
+    return found[0];
+};
+const ebsAddon = (run: StackRun) => addonOf(run, "aws-ebs-csi-driver");
+const nlbAnnotationsOf = (run: StackRun): Record<string, string> => (lbService(run).inputs.metadata as any).annotations;
+/** The stack's control plane as EKS reports it, running `version` (Pulumi auto-named it from `eks-cluster-eksCluster`). */
+const runningCluster = (version: string) => ({
+    name: "eks-cluster-eksCluster-0a1b2c3",
+    version,
+    tags: { "stateful-nginx:stack": "prod" },
+});
+/** The message a program run stops with (a refusal), or fails if it runs through. */
+async function refusalOf(run: Promise<StackRun>): Promise<string> {
+    try {
+        await run;
+    } catch (error) {
+        return (error as Error).message;
+    }
+    return assert.fail("the run went through");
+}
 const lbService = (run: StackRun) =>
     run.ofType(SERVICE).find((service) => specOf(service).type === "LoadBalancer") ??
     assert.fail("no LoadBalancer Service");
@@ -53,7 +80,8 @@ describe("EKS platform on the prod stack", function () {
         ...prodEks,
         version: "1.35",
         instanceType: "m6i.large",
-        zoneCount: 2,
+        // The configured subnets lie in use1-az4 (subnet-0aaa111) and use1-az1 (subnet-0bbb222) of the mock region.
+        zones: ["use1-az4", "use1-az1"],
         nodesPerZone: { min: 2, desired: 3, max: 5 },
         endpointPublicAccessCidrs: ["100.24.0.0/13", "52.0.0.0/11"],
         vpcId: "vpc-0abc123",
@@ -61,10 +89,20 @@ describe("EKS platform on the prod stack", function () {
         loadBalancerScheme: "internal",
     };
 
+    /** Nodes in private subnets: subnet-0ccc100 in use1-az4, subnet-0ddd433 in use1-az1. */
+    const privateEks = { ...customEks, privateSubnetIds: ["subnet-0ccc100", "subnet-0ddd433"] };
+    let privateNodes: StackRun;
+    let privateInternal: StackRun;
+
     before(async () => {
         prod = await runStack("prod");
         custom = await runStack("prod", { "stateful-nginx:eks": customEks });
+        privateNodes = await runStack("prod", {
+            "stateful-nginx:eks": { ...privateEks, loadBalancerScheme: "internet-facing" },
+        });
+        privateInternal = await runStack("prod", { "stateful-nginx:eks": privateEks });
     });
+    afterEach(resetMockAws);
 
     describe("the cluster", () => {
         it("runs the configured Kubernetes version", () => {
@@ -163,7 +201,7 @@ describe("EKS platform on the prod stack", function () {
                 only(prod, CLUSTER),
                 ...nodeGroupsOf(prod),
                 only(prod, LAUNCH_TEMPLATE),
-                only(prod, ADDON),
+                ...prod.ofType(ADDON),
                 ...prod.ofType(ROLE),
             ]) {
                 assert.deepStrictEqual(inputsOf(resource).tags, expected, resource.name);
@@ -180,22 +218,24 @@ describe("EKS platform on the prod stack", function () {
                 ),
             );
 
-        it("are one group per zone, in zoneCount zones of the cluster's subnets, each in a single zone", () => {
+        it("are one group per pinned zone of the cluster's subnets, each in a single zone", () => {
             const groups = nodeGroupsOf(prod);
-            assert.strictEqual(groups.length, prodEks.zoneCount);
+            assert.strictEqual(groups.length, prodEks.zones.length);
             const zones = zonesOf(prod);
             for (const groupZones of zones) assert.strictEqual(new Set(groupZones).size, 1, "one zone per group");
             const distinct = new Set(zones.map((groupZones) => groupZones[0]));
-            assert.strictEqual(distinct.size, prodEks.zoneCount, "a different zone for each group");
+            assert.strictEqual(distinct.size, prodEks.zones.length, "a different zone for each group");
             const clusterSubnets = inputsOf(only(prod, CLUSTER)).subnetIds as string[];
             for (const group of groups) {
                 for (const id of inputsOf(group).subnetIds)
                     assert.ok(clusterSubnets.includes(id), `${id} is a cluster subnet`);
             }
-            // The default VPC here spans five supported zones: the nodes take the first two by name.
+            // The default VPC here spans five supported zones: the nodes take the pinned ones, by ID
+            // (use1-az1 is us-east-1b and use1-az2 is us-east-1c in the mock account), not the first by name.
+            assert.deepStrictEqual(prodEks.zones, ["use1-az1", "use1-az2"]);
             assert.deepStrictEqual(
                 zones.map((groupZones) => groupZones[0]),
-                ["us-east-1a", "us-east-1b"],
+                ["us-east-1b", "us-east-1c"],
             );
         });
 
@@ -213,13 +253,82 @@ describe("EKS platform on the prod stack", function () {
             }
         });
 
-        it("takes the zones of the configured subnets, one subnet's zone per group", () => {
+        it("takes the configured subnets of each pinned zone, in the order of eks.zones", () => {
             const zones = zonesOf(custom);
-            assert.deepStrictEqual(zones, [["us-east-1b"], ["us-east-1d"]]);
+            assert.deepStrictEqual(zones, [["us-east-1d"], ["us-east-1b"]]);
             assert.deepStrictEqual(
                 nodeGroupsOf(custom).map((group) => inputsOf(group).subnetIds),
-                [["subnet-0bbb222"], ["subnet-0aaa111"]],
+                [["subnet-0aaa111"], ["subnet-0bbb222"]],
             );
+        });
+
+        it("are named by their zone ID, so no group changes zone when the list or the VPC changes", async () => {
+            assert.deepStrictEqual(
+                nodeGroupsOf(prod).map((group) => group.name),
+                ["eks-nodes-use1-az1", "eks-nodes-use1-az2"],
+            );
+            // A zone added to the list: the groups already there keep their names and subnets.
+            const wider = await runStack("prod", {
+                "stateful-nginx:eks": { ...prodEks, zones: [...prodEks.zones, "use1-az4"] },
+            });
+            const before = nodeGroupsOf(prod).map((group) => [group.name, inputsOf(group).subnetIds]);
+            const after = nodeGroupsOf(wider).map((group) => [group.name, inputsOf(group).subnetIds]);
+            assert.deepStrictEqual(after.slice(0, before.length), before);
+            assert.deepStrictEqual(after[before.length], ["eks-nodes-use1-az4", ["subnet-0mockd"]]);
+        });
+
+        it("refuse, in one line, to drop a zone that holds the stack's volumes", async () => {
+            setMockAws({
+                volumes: [
+                    { id: "vol-0kept2", zone: "us-east-1c", tags: { "stateful-nginx:stack": "prod" } },
+                    { id: "vol-0other", zone: "us-east-1d", tags: { "stateful-nginx:stack": "staging" } },
+                ],
+            });
+            const message = await refusalOf(
+                runStack("prod", { "stateful-nginx:eks": { ...prodEks, zones: ["use1-az1"] } }),
+            );
+            assert.strictEqual(
+                message,
+                'stateful-nginx:eks.zones: got [use1-az1]; use1-az2 (us-east-1c) holds vol-0kept2, volumes of this stack that would have no node: keep the zone in eks.zones, or move or delete that data first (docs/operations.md, "EKS: retiring a zone")',
+            );
+            // Another stack's volume in a zone without nodes is none of this stack's business.
+            const run = await runStack("prod", {
+                "stateful-nginx:eks": { ...prodEks, zones: ["use1-az1", "use1-az2"] },
+            });
+            assert.strictEqual(nodeGroupsOf(run).length, 2);
+        });
+
+        it("refuse, in one line, a zone ID of another region", async () => {
+            const message = await refusalOf(
+                runStack("prod", { "stateful-nginx:eks": { ...prodEks, zones: ["use1-az1", "euw1-az2"] } }),
+            );
+            assert.match(
+                message,
+                /^stateful-nginx:eks\.zones\[1\]: got euw1-az2; the region's zones where EKS runs are use1-az6 \(us-east-1a\), /,
+            );
+            assert.ok(!message.includes("\n"), message);
+        });
+
+        it("refuse, in one line, a zone none of the node subnets lies in", async () => {
+            const message = await refusalOf(
+                runStack("prod", { "stateful-nginx:eks": { ...customEks, zones: ["use1-az4", "use1-az6"] } }),
+            );
+            assert.strictEqual(
+                message,
+                "stateful-nginx:eks.zones[1]: got use1-az6; eks.subnetIds has no subnet there (its zones: use1-az1, use1-az4): list zones of those subnets",
+            );
+        });
+
+        it("run in the private subnets when given: no node needs a public address", () => {
+            assert.deepStrictEqual(
+                nodeGroupsOf(privateNodes).map((group) => inputsOf(group).subnetIds),
+                [["subnet-0ccc100"], ["subnet-0ddd433"]],
+            );
+            // The control plane gets both, so it can reach the nodes and EKS can place its interfaces.
+            assert.deepStrictEqual(inputsOf(only(privateNodes, CLUSTER)).subnetIds, [
+                ...customEks.subnetIds,
+                ...privateEks.privateSubnetIds,
+            ]);
         });
 
         it("rolls one zone at a time: each group waits for the one before it", () => {
@@ -291,7 +400,7 @@ describe("EKS platform on the prod stack", function () {
 
     describe("EBS CSI storage", () => {
         it("installs the aws-ebs-csi-driver addon on this cluster, once nodes can run it", () => {
-            const addon = only(prod, ADDON);
+            const addon = ebsAddon(prod);
             const cluster = only(prod, CLUSTER);
             const clusterState = mockResourceState(CLUSTER, cluster.name, inputsOf(cluster));
             assert.strictEqual(inputsOf(addon).addonName, "aws-ebs-csi-driver");
@@ -300,7 +409,7 @@ describe("EKS platform on the prod stack", function () {
         });
 
         it("gives the driver an IRSA role only its controller's service account can assume", () => {
-            const addon = only(prod, ADDON);
+            const addon = ebsAddon(prod);
             const role = roleOf(prod, addon);
             const roleState = mockResourceState(ROLE, role.name, inputsOf(role));
             assert.strictEqual(inputsOf(addon).serviceAccountRoleArn, roleState.arn);
@@ -316,7 +425,7 @@ describe("EKS platform on the prod stack", function () {
         });
 
         it("attaches AmazonEBSCSIDriverPolicy to that role before the addon starts", () => {
-            const addon = only(prod, ADDON);
+            const addon = ebsAddon(prod);
             const attachments = attachmentsOf(prod, roleOf(prod, addon));
             assert.deepStrictEqual(
                 attachments.map((attachment) => inputsOf(attachment).policyArn),
@@ -334,7 +443,33 @@ describe("EKS platform on the prod stack", function () {
             assert.strictEqual(inputs.volumeBindingMode, "WaitForFirstConsumer");
             assert.strictEqual(inputs.allowVolumeExpansion, true);
             assert.strictEqual(inputs.reclaimPolicy, "Retain");
-            assert.ok(prod.dependsOn(storageClass, only(prod, ADDON)));
+            assert.ok(prod.dependsOn(storageClass, ebsAddon(prod)));
+        });
+
+        it("tags volumes through the driver's extra tags, not through the class's parameters", () => {
+            const expected = { ...(prodEks.tags as Record<string, string>), "stateful-nginx:stack": "prod" };
+            const values = JSON.parse(inputsOf(ebsAddon(prod)).configurationValues);
+            assert.deepStrictEqual(values, { controller: { extraVolumeTags: expected } });
+            assert.deepStrictEqual(inputsOf(only(prod, STORAGE_CLASS)).parameters, { type: "gp3", encrypted: "true" });
+        });
+
+        it("hands the workload the class name as a plain value, not the class's output", async () => {
+            const { config, secretKeys } = testStackConfig("prod");
+            const raw = Object.fromEntries(
+                Object.entries(config)
+                    .filter(([key]) => key.startsWith("stateful-nginx:"))
+                    .map(([key, value]) => [key.slice("stateful-nginx:".length), value]),
+            );
+            let className: unknown;
+            await runProgram(
+                async () => {
+                    const { createEksPlatform } = await import("../components/eks");
+                    className = (await createEksPlatform("eks", { eks: parseConfig(raw).eks! })).target
+                        .storageClassName;
+                },
+                { stack: "prod", config, secretKeys },
+            );
+            assert.strictEqual(className, GP3_CLASS_NAME);
         });
 
         it("is the class the StatefulSet's claims use", () => {
@@ -342,6 +477,71 @@ describe("EKS platform on the prod stack", function () {
             const templates = specOf(only(prod, STATEFUL_SET)).volumeClaimTemplates as any[];
             assert.ok(templates.length > 0, "the StatefulSet claims storage");
             for (const template of templates) assert.strictEqual(template.spec.storageClassName, className);
+        });
+    });
+
+    describe("addons that follow the cluster", () => {
+        const versionFor = (addonName: string, kubernetesVersion: string) =>
+            mockCallResult("aws:eks/getAddonVersion:getAddonVersion", { addonName, kubernetesVersion }).version;
+
+        it("manages CoreDNS as an EKS addon, created once every zone's nodes exist", () => {
+            const coreDns = addonOf(prod, "coredns");
+            const cluster = only(prod, CLUSTER);
+            const clusterState = mockResourceState(CLUSTER, cluster.name, inputsOf(cluster));
+            assert.strictEqual(inputsOf(coreDns).clusterName, clusterState.eksCluster.name);
+            assert.strictEqual(inputsOf(coreDns).resolveConflictsOnCreate, "OVERWRITE");
+            for (const group of nodeGroupsOf(prod)) assert.ok(prod.dependsOn(coreDns, group), group.name);
+            // pulumi-eks's own CoreDNS addon (made before any node) stays off.
+            assert.strictEqual(inputsOf(cluster).corednsAddonOptions.enabled, false);
+        });
+
+        it("resolves the CoreDNS and EBS CSI versions for the running control plane's Kubernetes version", () => {
+            for (const addonName of ["coredns", "aws-ebs-csi-driver"]) {
+                assert.strictEqual(inputsOf(addonOf(prod, addonName)).addonVersion, versionFor(addonName, "1.34"));
+                assert.strictEqual(inputsOf(addonOf(custom, addonName)).addonVersion, versionFor(addonName, "1.35"));
+            }
+        });
+
+        it("follows a control plane EKS upgraded on its own, with nodes left one version behind", async () => {
+            setMockAws({ clusters: [runningCluster("1.35")] });
+            const run = await runStack("prod");
+            assert.strictEqual(inputsOf(addonOf(run, "coredns")).addonVersion, versionFor("coredns", "1.35"));
+            for (const group of nodeGroupsOf(run)) assert.strictEqual(inputsOf(group).version, "1.34");
+        });
+
+        it("are the four addons the upgrade steps name", () => {
+            assert.deepStrictEqual([...CLUSTER_ADDONS].sort(), [
+                "aws-ebs-csi-driver",
+                "coredns",
+                "kube-proxy",
+                "vpc-cni",
+            ]);
+        });
+    });
+
+    describe("a version bump", () => {
+        it("stops in one line, saying what to run, when nodes would be newer than the running control plane", async () => {
+            // The state (and pulumi-eks's output) may say 1.35 after a failed attempt; EKS itself says 1.34.
+            setMockAws({
+                clusters: [
+                    runningCluster("1.34"),
+                    { ...runningCluster("1.33"), tags: { "stateful-nginx:stack": "dev" } },
+                ],
+            });
+            const message = await refusalOf(
+                runStack("prod", { "stateful-nginx:eks": { ...prodEks, version: "1.35" } }),
+            );
+            assert.ok(!message.includes("\n"), message);
+            assert.match(
+                message,
+                /^stateful-nginx:eks\.version: got 1\.35; the control plane of eks-cluster-eksCluster-0a1b2c3 runs 1\.34 and nodes may not be newer: run aws eks update-cluster-version --name eks-cluster-eksCluster-0a1b2c3 --kubernetes-version 1\.35 /,
+            );
+        });
+
+        it("goes through once the control plane runs that version", async () => {
+            setMockAws({ clusters: [runningCluster("1.36")] });
+            const run = await runStack("prod", { "stateful-nginx:eks": { ...prodEks, version: "1.36" } });
+            for (const group of nodeGroupsOf(run)) assert.strictEqual(inputsOf(group).version, "1.36");
         });
     });
 
@@ -374,10 +574,15 @@ describe("EKS platform on the prod stack", function () {
             assert.ok(!text.includes("certificate-authority-data"), "no kubeconfig in plain outputs");
         });
 
-        it("holds the StatefulSet until every zone's nodes, the storage driver and the gp3 class exist", () => {
+        it("holds the StatefulSet until every zone's nodes, CoreDNS, the storage driver and the gp3 class exist", () => {
             const statefulSet = only(prod, STATEFUL_SET);
             assert.strictEqual(nodeGroupsOf(prod).length, 2);
-            for (const ready of [...nodeGroupsOf(prod), only(prod, ADDON), only(prod, STORAGE_CLASS)]) {
+            for (const ready of [
+                ...nodeGroupsOf(prod),
+                addonOf(prod, "coredns"),
+                ebsAddon(prod),
+                only(prod, STORAGE_CLASS),
+            ]) {
                 assert.ok(prod.dependsOn(statefulSet, ready), `the StatefulSet waits for ${ready.name}`);
             }
         });
@@ -408,8 +613,28 @@ describe("EKS platform on the prod stack", function () {
                     .map((group) => inputsOf(group).subnetIds[0])
                     .join(",");
             assert.strictEqual(subnetsOf(prod), firstSubnets(prod));
-            assert.strictEqual(subnetsOf(prod), "subnet-0mocka,subnet-0mockb");
-            assert.strictEqual(subnetsOf(custom), "subnet-0bbb222,subnet-0aaa111");
+            assert.strictEqual(subnetsOf(prod), "subnet-0mockb,subnet-0mockc");
+            assert.strictEqual(subnetsOf(custom), "subnet-0aaa111,subnet-0bbb222");
+        });
+
+        it("puts an internet-facing NLB in the public subnets while the nodes sit in private ones", () => {
+            const annotations = nlbAnnotationsOf(privateNodes);
+            assert.strictEqual(annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "false");
+            assert.strictEqual(
+                annotations["service.beta.kubernetes.io/aws-load-balancer-subnets"],
+                "subnet-0aaa111,subnet-0bbb222",
+            );
+        });
+
+        it("puts an internal NLB beside the nodes, in the private subnets", () => {
+            const annotations = nlbAnnotationsOf(privateInternal);
+            assert.strictEqual(annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], "true");
+            assert.strictEqual(
+                annotations["service.beta.kubernetes.io/aws-load-balancer-subnets"],
+                "subnet-0ccc100,subnet-0ddd433",
+            );
+            // Its clients are said, as for an internet-facing one: none would open the node port to 0.0.0.0/0.
+            assert.ok(specOf(lbService(privateInternal)).loadBalancerSourceRanges.length > 0);
         });
 
         it("makes the NLB internal when the scheme is internal", () => {

@@ -1,13 +1,28 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { parseConfig, RawConfig, SUPPORTED_EKS_VERSIONS } from "../config";
-import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES } from "./helpers";
+import { MIN_EKS_VERSION, parseConfig, RawConfig } from "../config";
+import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES, TEST_ZONES } from "./helpers";
 // Plain modules only: importing components/eks itself would load @pulumi/aws.
 import { additionalResourceTags, nlbAnnotations, nlbSubnets } from "../components/eks/annotations";
 import { nodeTagSpecifications } from "../components/eks/launch-template";
-import { nodeZones, surgeNodesPerGroup } from "../components/eks/zones";
-import { defaultSubnetFilters, EKS_UNSUPPORTED_ZONE_IDS, endpointAccess } from "../components/eks/network";
+import {
+    nodeZones,
+    strandedVolumesProblem,
+    surgeNodesPerGroup,
+    zoneNodeGroupName,
+    zonesOutsideRegion,
+} from "../components/eks/zones";
+import {
+    defaultSubnetFilters,
+    EKS_UNSUPPORTED_ZONE_IDS,
+    endpointAccess,
+    INBOUND_RULES_PER_SECURITY_GROUP,
+    maxSourceRanges,
+    nodeSecurityGroupRules,
+} from "../components/eks/network";
+import { CLUSTER_ADDONS } from "../components/eks/addon-names";
+import { nodeVersionProblem } from "../components/eks/version";
 import {
     EBS_CSI_SERVICE_ACCOUNT,
     managedPolicyArn,
@@ -15,25 +30,27 @@ import {
     serviceAccountTrustPolicy,
     serviceTrustPolicy,
 } from "../components/eks/policies";
-import { EBS_CSI_PROVISIONER, gp3Parameters } from "../components/eks/storage-class";
+import { EBS_CSI_PROVISIONER, ebsCsiConfiguration, gp3Parameters } from "../components/eks/storage-class";
 import { awsTags } from "../components/eks/tags";
 
-/** An EKS stack whose `eks` block is `eks`, with the tests' endpoint CIDR unless `eks` names its own. */
-const eksStack = (eks: Record<string, unknown>): RawConfig => ({
+/** An EKS stack whose `eks` block is `eks`, with the tests' endpoint CIDR and zones unless `eks` names its own. */
+const eksStack = (eks: Record<string, unknown>, services?: Record<string, unknown>): RawConfig => ({
     platform: "eks",
-    eks: JSON.stringify({ endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], ...eks }),
-    services: JSON.stringify({ loadBalancer: { sourceRanges: [...TEST_SOURCE_RANGES] } }),
+    eks: JSON.stringify({ endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], zones: [...TEST_ZONES], ...eks }),
+    services: JSON.stringify(services ?? { loadBalancer: { sourceRanges: [...TEST_SOURCE_RANGES] } }),
 });
+/** `n` distinct public /32 client ranges. */
+const ranges = (n: number) => Array.from({ length: n }, (_, index) => `34.192.0.${index}/32`);
 const FIND_ADDRESS = "checkip.amazonaws.com";
 
 describe("eks config", () => {
-    it("defaults to t3.medium nodes in 2 zones, 1 <= 1 <= 2 per zone, a supported version, an NLB on the internet", () => {
+    it("defaults to t3.medium nodes, 1 <= 1 <= 2 per pinned zone, the oldest supported version, an NLB on the internet", () => {
         const eks = parseConfig(eksStack({})).eks!;
         assert.strictEqual(eks.instanceType, "t3.medium");
-        assert.strictEqual(eks.zoneCount, 2);
+        assert.deepStrictEqual(eks.zones, [...TEST_ZONES]);
         assert.deepStrictEqual(eks.nodesPerZone, { min: 1, desired: 1, max: 2 });
         assert.strictEqual(eks.allowEndpointFromAnywhere, false);
-        assert.ok((SUPPORTED_EKS_VERSIONS as readonly string[]).includes(eks.version));
+        assert.strictEqual(eks.version, MIN_EKS_VERSION);
         assert.strictEqual(eks.loadBalancerScheme, "internet-facing");
         assert.strictEqual(eks.vpcId, undefined);
     });
@@ -56,6 +73,41 @@ describe("eks config", () => {
         assert.strictEqual(parseConfig(eksStack({ version: 1.35 })).eks!.version, "1.35");
     });
 
+    for (const version of ["1.34", "1.35", "1.36", "1.40", "1.100"]) {
+        it(`accepts ${version}: versions are not a closed list a STANDARD auto-upgrade could outgrow`, () => {
+            assert.strictEqual(parseConfig(eksStack({ version })).eks!.version, version);
+        });
+    }
+
+    it("accepts private node subnets beside the public ones", () => {
+        const eks = parseConfig(
+            eksStack({
+                vpcId: "vpc-0abc123",
+                subnetIds: ["subnet-0a1", "subnet-0b2"],
+                privateSubnetIds: ["subnet-0c3", "subnet-0d4"],
+            }),
+        ).eks!;
+        assert.deepStrictEqual(eks.privateSubnetIds, ["subnet-0c3", "subnet-0d4"]);
+    });
+
+    it("accepts an internal NLB with its clients' private ranges", () => {
+        const config = parseConfig(
+            eksStack({ loadBalancerScheme: "internal" }, { loadBalancer: { sourceRanges: ["10.0.0.0/16"] } }),
+        );
+        assert.deepStrictEqual(config.services.loadBalancer.sourceRanges, ["10.0.0.0/16"]);
+    });
+
+    it("accepts as many client ranges as the nodes' security group holds, and no more", () => {
+        const max = maxSourceRanges({ loadBalancers: 1, ports: 1, zones: TEST_ZONES.length });
+        assert.strictEqual(max, 28);
+        const config = parseConfig(eksStack({}, { loadBalancer: { sourceRanges: ranges(max) } }));
+        assert.strictEqual(config.services.loadBalancer.sourceRanges.length, max);
+        assert.match(
+            configErrorOf(eksStack({}, { loadBalancer: { sourceRanges: ranges(max + 1) } })),
+            /^stateful-nginx:services\.loadBalancer\.sourceRanges: got .*; lists 29 ranges; at most 28 fit: with 1 load balancer\(s\) in 2 zone\(s\), each range adds 2 inbound rules to the nodes' security group, whose default quota is 60; merge ranges into larger CIDRs$/,
+        );
+    });
+
     for (const instanceType of ["t3.medium", "m7g.large", "c6in.2xlarge", "u-6tb1.metal", "mac2-m2.metal"]) {
         it(`accepts the instance type ${instanceType}`, () => {
             assert.strictEqual(parseConfig(eksStack({ instanceType })).eks!.instanceType, instanceType);
@@ -76,8 +128,58 @@ describe("eks config", () => {
     });
 
     const rejected: [what: string, eks: Record<string, unknown>, key: string, value: string, allowed: string][] = [
-        ["a version out of standard support", { version: "1.29" }, "version", '"1.29"', "1.34, 1.35"],
-        ["a version as a number that is not supported", { version: 1.2 }, "version", '"1.2"', "1.34, 1.35"],
+        ["a version out of standard support", { version: "1.29" }, "version", '"1.29"', "at least 1.34"],
+        [
+            "a version as a number that is not supported",
+            { version: 1.4 },
+            "version",
+            '"1.4"',
+            "quoted (a bare 1.40 reads as 1.4)",
+        ],
+        ["a version that is not 1.x", { version: "2.0" }, "version", '"2.0"', "such as 1.35"],
+        ["a version with a patch number", { version: "1.35.2" }, "version", '"1.35.2"', "such as 1.35"],
+        [
+            "no zones (they are pinned, not chosen)",
+            { zones: undefined },
+            "zones",
+            "nothing",
+            "is required: the Availability Zone IDs",
+        ],
+        [
+            "a zone name instead of its ID",
+            { zones: ["us-east-1a", "us-east-1b"] },
+            "zones[0]",
+            '"us-east-1a"',
+            "IDs, not names",
+        ],
+        ["a zone listed twice", { zones: ["use1-az1", "use1-az1"] }, "zones", '["use1-az1","use1-az1"]', "twice"],
+        ["a Local Zone", { zones: ["usw2-lax1-az1"] }, "zones[0]", '"usw2-lax1-az1"', "Availability Zone ID"],
+        ["the old zoneCount", { zoneCount: 2 }, "zoneCount", "2", "is replaced by zones"],
+        [
+            "private subnets without public ones",
+            { vpcId: "vpc-0abc", privateSubnetIds: ["subnet-0c"] },
+            "subnetIds",
+            "nothing",
+            "required when privateSubnetIds",
+        ],
+        [
+            "a subnet that is both public and private",
+            { vpcId: "vpc-0abc", subnetIds: ["subnet-0a", "subnet-0b"], privateSubnetIds: ["subnet-0c", "subnet-0a"] },
+            "privateSubnetIds[1]",
+            '"subnet-0a"',
+            "in subnetIds too",
+        ],
+        [
+            "more zones than private node subnets",
+            {
+                vpcId: "vpc-0abc",
+                subnetIds: ["subnet-0a", "subnet-0b"],
+                privateSubnetIds: ["subnet-0c"],
+            },
+            "zones",
+            '["use1-az6","use1-az1"]',
+            "privateSubnetIds (1)",
+        ],
         ["an empty instance type", { instanceType: "" }, "instanceType", '""', "EC2 instance type"],
         ["an instance type without a size", { instanceType: "t3medium" }, "instanceType", '"t3medium"', "t3.medium"],
         ["an instance type in capitals", { instanceType: "T3.MEDIUM" }, "instanceType", '"T3.MEDIUM"', "lower case"],
@@ -97,16 +199,22 @@ describe("eks config", () => {
             "3",
             "desired (4)",
         ],
-        ["no zone", { zoneCount: 0 }, "zoneCount", "0", "at least 1"],
-        ["more zones than a region has", { zoneCount: 7 }, "zoneCount", "7", "at most 6"],
+        ["no zone", { zones: [] }, "zones", "[]", "at least one"],
+        [
+            "more zones than a region has",
+            { zones: ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5", "use1-az6", "use1-az7"] },
+            "zones",
+            '["use1-az1","use1-az2","use1-az3","use1-az4","use1-az5","...',
+            "at most 6",
+        ],
         [
             "more zones than configured subnets",
-            { zoneCount: 3, vpcId: "vpc-0abc", subnetIds: ["subnet-0a", "subnet-0b"] },
-            "zoneCount",
-            "3",
-            "number of subnetIds (2)",
+            { zones: ["use1-az1", "use1-az2", "use1-az4"], vpcId: "vpc-0abc", subnetIds: ["subnet-0a", "subnet-0b"] },
+            "zones",
+            '["use1-az1","use1-az2","use1-az4"]',
+            "subnetIds (2)",
         ],
-        ["a zone count as text", { zoneCount: "two" }, "zoneCount", '"two"', "number"],
+        ["zones as text", { zones: "use1-az1" }, "zones", '"use1-az1"', "list of Availability Zone IDs"],
         [
             "an unknown key of nodesPerZone",
             { nodesPerZone: { maximum: 3 } },
@@ -247,6 +355,71 @@ describe("eks config", () => {
         ["an unknown key", { nodes: 2 }, "nodes", "an unknown key", "allowed keys are version, instanceType"],
     ];
 
+    const rejectedClients: [
+        what: string,
+        eks: Record<string, unknown>,
+        services: Record<string, unknown>,
+        key: string,
+        value: string,
+        allowed: string,
+    ][] = [
+        [
+            "an internal NLB with no client ranges (the node port would be open to 0.0.0.0/0)",
+            { loadBalancerScheme: "internal" },
+            { loadBalancer: { sourceRanges: [] } },
+            "services.loadBalancer.sourceRanges",
+            "[]",
+            "is required on EKS for an internal load balancer too: with none, cloud-provider-aws opens the node port to 0.0.0.0/0",
+        ],
+        [
+            "an internet-facing NLB with no client ranges",
+            {},
+            { loadBalancer: { sourceRanges: [] } },
+            "services.loadBalancer.sourceRanges",
+            "[]",
+            "is required for an internet-facing load balancer on EKS",
+        ],
+        [
+            "an IPv6 client range, which the controller writes into an IPv4 rule",
+            {},
+            { loadBalancer: { sourceRanges: ["34.192.0.0/12", "2600:1f18::/32"] } },
+            "services.loadBalancer.sourceRanges[1]",
+            '"2600:1f18::/32"',
+            "must be an IPv4 CIDR on EKS",
+        ],
+        [
+            "more client ranges than fit once a LoadBalancer exposure doubles the rules",
+            {},
+            {
+                loadBalancer: { sourceRanges: ranges(19) },
+                exposures: [{ name: "web-lb", from: "clusterip", type: "LoadBalancer" }],
+            },
+            "services.loadBalancer.sourceRanges",
+            '["34.192.0.0/32"',
+            "at most 18 fit: with 2 load balancer(s) in 2 zone(s), each range adds 3 inbound rules",
+        ],
+        [
+            "more client ranges than fit with more zones",
+            { zones: ["use1-az1", "use1-az2", "use1-az4", "use1-az5", "use1-az6"] },
+            { loadBalancer: { sourceRanges: ranges(28) } },
+            "services.loadBalancer.sourceRanges",
+            '["34.192.0.0/32"',
+            "at most 27 fit",
+        ],
+    ];
+
+    describe("rejects load balancer clients the cloud controller cannot apply, in one line,", () => {
+        for (const [what, eks, services, key, value, allowed] of rejectedClients) {
+            it(what, () => {
+                const message = configErrorOf(eksStack(eks, services));
+                assert.ok(!message.includes("\n"), `not one line: ${message}`);
+                assert.ok(message.startsWith(`stateful-nginx:${key}: `), `should name ${key}: ${message}`);
+                assert.ok(message.includes(`got ${value}`), `should show ${value}: ${message}`);
+                assert.ok(message.includes(allowed), `should say what is allowed (${allowed}): ${message}`);
+            });
+        }
+    });
+
     describe("rejects before any resource exists, in one line,", () => {
         for (const [what, eks, key, value, allowed] of rejected) {
             it(what, () => {
@@ -298,30 +471,104 @@ describe("eks plain decisions", () => {
 
     describe("nodeZones", () => {
         const subnets = [
-            { id: "subnet-0c", zone: "us-east-1c" },
-            { id: "subnet-0a2", zone: "us-east-1a" },
-            { id: "subnet-0b", zone: "us-east-1b" },
-            { id: "subnet-0a1", zone: "us-east-1a" },
+            { id: "subnet-0c", zoneId: "use1-az2" },
+            { id: "subnet-0a2", zoneId: "use1-az6" },
+            { id: "subnet-0b", zoneId: "use1-az1" },
+            { id: "subnet-0a1", zoneId: "use1-az6" },
         ];
 
-        it("takes the first zones by name, whatever order AWS lists the subnets in, with all their subnets", () => {
-            assert.deepStrictEqual(nodeZones(subnets, 2), [
-                { zone: "us-east-1a", subnetIds: ["subnet-0a1", "subnet-0a2"] },
-                { zone: "us-east-1b", subnetIds: ["subnet-0b"] },
+        it("takes exactly the pinned zones, in their order, whatever order AWS lists the subnets in", () => {
+            assert.deepStrictEqual(nodeZones(subnets, ["use1-az6", "use1-az1"], "eks.subnetIds"), [
+                { zoneId: "use1-az6", subnetIds: ["subnet-0a1", "subnet-0a2"] },
+                { zoneId: "use1-az1", subnetIds: ["subnet-0b"] },
             ]);
-            assert.deepStrictEqual(nodeZones([...subnets].reverse(), 2), nodeZones(subnets, 2));
+            assert.deepStrictEqual(
+                nodeZones([...subnets].reverse(), ["use1-az6", "use1-az1"], "eks.subnetIds"),
+                nodeZones(subnets, ["use1-az6", "use1-az1"], "eks.subnetIds"),
+            );
         });
 
-        it("refuses, naming eks.zoneCount, more zones than the subnets span", () => {
+        it("never moves a zone when a subnet in a zone earlier by name appears", () => {
+            const added = [...subnets, { id: "subnet-0new", zoneId: "use1-az4" }];
+            assert.deepStrictEqual(
+                nodeZones(added, ["use1-az6", "use1-az1"], "eks.subnetIds"),
+                nodeZones(subnets, ["use1-az6", "use1-az1"], "eks.subnetIds"),
+            );
+        });
+
+        it("refuses, naming the zone's index in eks.zones, a zone none of the subnets lies in", () => {
             assert.throws(
-                () => nodeZones(subnets, 4),
-                /^Error: stateful-nginx:eks\.zoneCount: got 4; the cluster's subnets span only 3 zone\(s\)/,
+                () => nodeZones(subnets, ["use1-az6", "use1-az5"], "eks.privateSubnetIds"),
+                /^Error: stateful-nginx:eks\.zones\[1\]: got use1-az5; eks\.privateSubnetIds has no subnet there \(its zones: use1-az1, use1-az2, use1-az6\)/,
+            );
+        });
+
+        it("names each node group by its zone", () => {
+            assert.strictEqual(zoneNodeGroupName("eks-nodes", "use1-az6"), "eks-nodes-use1-az6");
+        });
+
+        it("refuses zone IDs of another region", () => {
+            const region = [
+                { name: "us-east-1a", zoneId: "use1-az6" },
+                { name: "us-east-1b", zoneId: "use1-az1" },
+            ];
+            assert.strictEqual(zonesOutsideRegion(["use1-az1"], region), undefined);
+            assert.strictEqual(
+                zonesOutsideRegion(["use1-az1", "euw1-az1"], region),
+                "stateful-nginx:eks.zones[1]: got euw1-az1; the region's zones where EKS runs are use1-az6 (us-east-1a), use1-az1 (us-east-1b)",
+            );
+        });
+
+        it("refuses to leave the stack's volumes in a zone without nodes, naming zone and volumes", () => {
+            const zone = { name: "us-east-1c", zoneId: "use1-az2" };
+            assert.strictEqual(strandedVolumesProblem(["use1-az1"], [{ zone, volumeIds: [] }]), undefined);
+            const problem = strandedVolumesProblem(["use1-az1"], [{ zone, volumeIds: ["vol-2", "vol-1"] }]);
+            assert.match(
+                problem!,
+                /^stateful-nginx:eks\.zones: got \[use1-az1\]; use1-az2 \(us-east-1c\) holds vol-1, vol-2, volumes of this stack that would have no node: keep the zone in eks\.zones/,
             );
         });
 
         it("costs two surge nodes per group while a group updates (one zone, maxUnavailable 1)", () => {
             assert.strictEqual(surgeNodesPerGroup(1), 2);
             assert.strictEqual(surgeNodesPerGroup(3), 3);
+        });
+    });
+
+    describe("the nodes' security group", () => {
+        it("holds the NLB rules cloud-provider-aws writes: client and MTU rules per range, health rules per zone", () => {
+            // 1 of EKS's own, 2 health-check rules (one per zone's subnet), 2 per range (client + ICMP).
+            assert.strictEqual(nodeSecurityGroupRules({ loadBalancers: 1, ports: 1, sourceRanges: 3, zones: 2 }), 9);
+        });
+
+        it("caps the ranges at what fits AWS's default quota of inbound rules", () => {
+            for (const count of [
+                { loadBalancers: 1, ports: 1, zones: 2 },
+                { loadBalancers: 2, ports: 1, zones: 3 },
+                { loadBalancers: 1, ports: 2, zones: 6 },
+            ]) {
+                const max = maxSourceRanges(count);
+                assert.ok(nodeSecurityGroupRules({ ...count, sourceRanges: max }) <= INBOUND_RULES_PER_SECURITY_GROUP);
+                assert.ok(
+                    nodeSecurityGroupRules({ ...count, sourceRanges: max + 1 }) > INBOUND_RULES_PER_SECURITY_GROUP,
+                );
+            }
+        });
+    });
+
+    describe("nodeVersionProblem", () => {
+        it("lets nodes run at or below the control plane's version", () => {
+            assert.strictEqual(nodeVersionProblem("1.34", "1.34", "c"), undefined);
+            assert.strictEqual(nodeVersionProblem("1.34", "1.35", "c"), undefined);
+            assert.strictEqual(nodeVersionProblem("1.9", "1.10", "c"), undefined, "compares numbers, not text");
+        });
+
+        it("stops nodes newer than the control plane with the command that steps it, one minor version at a time", () => {
+            assert.strictEqual(
+                nodeVersionProblem("1.35", "1.34", "prod-x"),
+                "stateful-nginx:eks.version: got 1.35; the control plane of prod-x runs 1.34 and nodes may not be newer: run aws eks update-cluster-version --name prod-x --kubernetes-version 1.35 and aws eks wait cluster-active --name prod-x, then pulumi up --refresh",
+            );
+            assert.match(nodeVersionProblem("1.36", "1.34", "prod-x")!, /--kubernetes-version 1\.35 .*up to 1\.36\)/);
         });
     });
 
@@ -413,17 +660,16 @@ describe("eks plain decisions", () => {
         });
     });
 
-    describe("gp3Parameters", () => {
-        it("asks the EBS CSI driver for encrypted gp3 volumes", () => {
+    describe("gp3Parameters and the driver's configuration", () => {
+        it("asks the EBS CSI driver for encrypted gp3 volumes, with no tags in the class's immutable parameters", () => {
             assert.strictEqual(EBS_CSI_PROVISIONER, "ebs.csi.aws.com");
-            assert.deepStrictEqual(gp3Parameters({}), { type: "gp3", encrypted: "true" });
+            assert.deepStrictEqual(gp3Parameters(), { type: "gp3", encrypted: "true" });
         });
 
-        it("tags every volume, numbering the tags in a stable order", () => {
-            const parameters = gp3Parameters({ team: "web", environment: "prod" });
-            assert.strictEqual(parameters.tagSpecification_1, "environment=prod");
-            assert.strictEqual(parameters.tagSpecification_2, "team=web");
-            assert.strictEqual(parameters.tagSpecification_3, undefined);
+        it("tags every volume through the driver's extra tags, in a stable order", () => {
+            const values = ebsCsiConfiguration({ team: "web", environment: "prod" });
+            assert.strictEqual(values, '{"controller":{"extraVolumeTags":{"environment":"prod","team":"web"}}}');
+            assert.strictEqual(values, ebsCsiConfiguration({ environment: "prod", team: "web" }));
         });
     });
 
@@ -459,6 +705,13 @@ describe("EKS docs (docs/eks.md), comments and the prod stack file", () => {
     it("promise no scaling: nothing scales without an autoscaler", () => {
         for (const [file, text] of texts) assert.doesNotMatch(text, /scales? out/i, file);
         assert.match(eksSection, /no autoscaler is installed/);
+    });
+
+    it("name every addon in the upgrade steps", () => {
+        const operations = read("docs/operations.md");
+        const steps = operations.slice(operations.indexOf("## EKS: a new Kubernetes version"));
+        for (const addon of CLUSTER_ADDONS) assert.match(steps, new RegExp(`\\b${addon}\\b`), addon);
+        for (const addon of CLUSTER_ADDONS) assert.match(eksSection, new RegExp(`\\b${addon}\\b`), addon);
     });
 
     it("say the kubeconfig holds no credentials and that pulumi-eks keeps its own copy in plain state", () => {

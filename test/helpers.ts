@@ -94,6 +94,12 @@ export function specOf(resource: RegisteredResource): any {
 export const TEST_ENDPOINT_CIDRS: readonly string[] = ["100.24.0.0/13"];
 
 /**
+ * What tests give `eks.zones` where a test builds an EKS config of its own: two zone IDs of us-east-1, the
+ * mock region (tools/mock-state.ts). The shipped prod file pins its own.
+ */
+export const TEST_ZONES: readonly string[] = ["use1-az6", "use1-az1"];
+
+/**
  * What tests give `services.loadBalancer.sourceRanges` on EKS in place of an operator's clients, for the
  * same reason: a public block (another of EC2's in us-east-1).
  */

@@ -49,6 +49,9 @@ export function replacementPaths(type: string): string[] {
         ],
         "core/PersistentVolumeClaim": ["spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"],
         "core/Service": ["spec.clusterIP"],
+        // diff.go `forceNew`, "storage.k8s.io" v1 StorageClass (module v4 of 2026-01-15): its parameters and
+        // provisioner (the API server refuses to change them in place).
+        "storage.k8s.io/StorageClass": ["parameters", "provisioner"],
         // ConfigMaps are immutable unless the provider's enableConfigMapMutable is set (it is not here).
         "core/ConfigMap": ["data", "binaryData"],
         "batch/Job": ["spec.completions", "spec.parallelism", "spec.selector", "spec.template"],

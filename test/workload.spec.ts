@@ -17,7 +17,16 @@ import { appSchema } from "../config/app";
 import { ConfigError, parseConfig } from "../config";
 import { runProgram } from "../tools/mock-runtime";
 import { readStackFile, stackFilePath } from "../tools/stack-config";
-import { metadataOf, promiseOf, runStack, specOf, StackRun, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES } from "./helpers";
+import {
+    metadataOf,
+    promiseOf,
+    runStack,
+    specOf,
+    StackRun,
+    TEST_ENDPOINT_CIDRS,
+    TEST_SOURCE_RANGES,
+    TEST_ZONES,
+} from "./helpers";
 import type { RegisteredResource } from "./helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -520,7 +529,7 @@ describe("bad workload configuration", () => {
     const bad = (app: Record<string, unknown>) => () =>
         parseConfig({
             platform: "eks",
-            eks: JSON.stringify({ endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS }),
+            eks: JSON.stringify({ endpointPublicAccessCidrs: TEST_ENDPOINT_CIDRS, zones: TEST_ZONES }),
             services: JSON.stringify({ loadBalancer: { sourceRanges: TEST_SOURCE_RANGES } }),
             app: JSON.stringify(app),
         });

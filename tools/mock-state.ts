@@ -335,7 +335,61 @@ function subnet(inputs: Inputs): Inputs {
     const id: string = inputs.id;
     const letter = /^subnet-0mock([a-f])$/.exec(id)?.[1];
     const zone = letter ? `us-east-1${letter}` : MOCK_ZONES[stableNumber(id, MOCK_ZONES.length)].name;
-    return { id, availabilityZone: zone, vpcId: letter ? "vpc-0mockdefault" : "vpc-0mockcustom" };
+    return {
+        id,
+        availabilityZone: zone,
+        availabilityZoneId: MOCK_ZONES.find((candidate) => candidate.name === zone)!.id,
+        vpcId: letter ? "vpc-0mockdefault" : "vpc-0mockcustom",
+    };
+}
+
+/** The AWS account the EKS mocks stand for: what a read of the running cluster and the stack's volumes finds. */
+export interface MockAws {
+    /** EKS clusters already running in the region (`aws eks list-clusters`, `describe-cluster`): none for a new stack. */
+    readonly clusters: readonly { name: string; version: string; tags: Readonly<Record<string, string>> }[];
+    /** EBS volumes in the account, with their zone name and tags. */
+    readonly volumes: readonly { id: string; zone: string; tags: Readonly<Record<string, string>> }[];
+}
+
+export const DEFAULT_MOCK_AWS: MockAws = { clusters: [], volumes: [] };
+
+let mockAws: MockAws = DEFAULT_MOCK_AWS;
+
+/** Changes the mock AWS account for the runs that follow (tests); resetMockAws puts the default back. */
+export function setMockAws(changes: Partial<MockAws>): void {
+    mockAws = { ...mockAws, ...changes };
+}
+
+export function resetMockAws(): void {
+    mockAws = DEFAULT_MOCK_AWS;
+}
+
+/** `DescribeVolumes` with `tag:<key>` and `availability-zone` filters. */
+function ebsVolumes(inputs: Inputs): Inputs {
+    const filters: { name: string; values: string[] }[] = inputs.filters ?? [];
+    const ids = mockAws.volumes
+        .filter((volume) =>
+            filters.every((filter) =>
+                filter.name === "availability-zone"
+                    ? filter.values.includes(volume.zone)
+                    : filter.name.startsWith("tag:")
+                      ? filter.values.includes(volume.tags[filter.name.slice(4)])
+                      : true,
+            ),
+        )
+        .map((volume) => volume.id);
+    return { id: "us-east-1", ids };
+}
+
+/** A made-up but well-formed addon version per addon and Kubernetes version (`v1.35.0-eksbuild.1` shapes). */
+function addonVersion(inputs: Inputs): Inputs {
+    const minor = String(inputs.kubernetesVersion ?? "").split(".")[1] ?? "0";
+    return {
+        addonName: inputs.addonName,
+        kubernetesVersion: inputs.kubernetesVersion,
+        version: `v1.${minor}.${stableNumber(String(inputs.addonName), 10)}-eksbuild.1`,
+        id: inputs.addonName,
+    };
 }
 
 /** Results of provider functions (data sources) the program calls. */
@@ -355,6 +409,17 @@ export function mockCallResult(token: string, inputs: Inputs): Inputs {
             return subnets(inputs);
         case "aws:ec2/getSubnet:getSubnet":
             return subnet(inputs);
+        case "aws:eks/getClusters:getClusters":
+            return { id: "us-east-1", names: mockAws.clusters.map((cluster) => cluster.name) };
+        case "aws:eks/getCluster:getCluster": {
+            const cluster = mockAws.clusters.find((candidate) => candidate.name === inputs.name);
+            if (!cluster) throw new Error(`ResourceNotFoundException: No cluster found for name: ${inputs.name}.`);
+            return { ...cluster, id: cluster.name };
+        }
+        case "aws:eks/getAddonVersion:getAddonVersion":
+            return addonVersion(inputs);
+        case "aws:ebs/getEbsVolumes:getEbsVolumes":
+            return ebsVolumes(inputs);
         case "kubernetes:helm:template":
             return String(inputs.jsonOpts ?? "").includes('"release_name":"cluster-facts"')
                 ? clusterFactsManifest()

@@ -29,3 +29,12 @@ export function defaultSubnetFilters(vpcId: string, zoneNames: readonly string[]
         { name: "availability-zone", values: [...zoneNames] },
     ];
 }
+
+// The NLB rule count lives with the config that refuses too many client ranges.
+export {
+    INBOUND_RULES_PER_SECURITY_GROUP,
+    maxSourceRanges,
+    NODE_SECURITY_GROUP_OWN_RULES,
+    type NlbRuleCount,
+    nodeSecurityGroupRules,
+} from "../../config/nlb-rules";

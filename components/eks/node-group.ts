@@ -3,7 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { nodeLaunchHardening, nodeTagSpecifications } from "./launch-template";
 import { managedPolicyArn, NODE_MANAGED_POLICIES, serviceTrustPolicy } from "./policies";
-import type { NodeZone } from "./zones";
+import { type NodeZone, zoneNodeGroupName } from "./zones";
 
 export interface NodesPerZone {
     min: number;
@@ -14,13 +14,13 @@ export interface NodesPerZone {
 export interface EksNodeGroupsArgs {
     /** The cluster the nodes join. */
     cluster: eks.Cluster;
-    /** Kubernetes version of the nodes, e.g. `1.34`; at most the control plane's. */
-    version: string;
+    /** Kubernetes version of the nodes, e.g. `1.34`; at most the control plane's (checked before it gets here). */
+    version: pulumi.Input<string>;
     /** EC2 instance type of every node, e.g. `t3.medium`. */
     instanceType: string;
-    /** How many zones get a node group; `zones` must resolve to at least this many. */
-    zoneCount: number;
-    /** The zones and their subnets, from `nodeZones`. */
+    /** The zone IDs that get a node group (`eks.zones`), in order: they name the groups. */
+    zoneIds: readonly string[];
+    /** The same zones with their subnets, from `nodeZones`, in the same order. */
     zones: pulumi.Input<NodeZone[]>;
     nodesPerZone: NodesPerZone;
     /** AWS partition of the managed policy ARNs. @default "aws" */
@@ -36,6 +36,9 @@ export interface EksNodeGroupsArgs {
  * lives there always has a node to come back to, whichever node was replaced. A single group over several
  * zones gives no such promise (its replacement node may land in another zone: "volume node affinity
  * conflict", and the PodDisruptionBudget then blocks further drains).
+ *
+ * Each group is named by its zone ID (`<name>-use1-az6`), never by its position: adding or removing a zone
+ * leaves the other zones' groups as they are.
  *
  * No `nodeGroupName`: the provider generates one (aws 7.48 `NodeGroupArgs.nodeGroupName`: "If omitted, the
  * provider will assign a random, unique name"), so a replacement (instance type, subnets, launch template)
@@ -101,11 +104,11 @@ export class EksNodeGroups extends pulumi.ComponentResource {
         );
 
         this.managedNodeGroups = [];
-        for (let index = 0; index < args.zoneCount; index++) {
+        args.zoneIds.forEach((zoneId, index) => {
             const previous = this.managedNodeGroups[index - 1];
             this.managedNodeGroups.push(
                 new eks.ManagedNodeGroup(
-                    `${name}-zone${index + 1}`,
+                    zoneNodeGroupName(name, zoneId),
                     {
                         cluster: args.cluster,
                         nodeRole: this.role,
@@ -113,7 +116,11 @@ export class EksNodeGroups extends pulumi.ComponentResource {
                         // cluster's (createManagedNodeGroup): say it, so nodes follow `eks.version`.
                         version: args.version,
                         instanceTypes: [args.instanceType],
-                        subnetIds: zones.apply((all) => all[index].subnetIds),
+                        subnetIds: zones.apply((all) => {
+                            const zone = all.find((candidate) => candidate.zoneId === zoneId);
+                            if (!zone) throw new Error(`no subnets resolved for zone ${zoneId}`);
+                            return zone.subnetIds;
+                        }),
                         scalingConfig: {
                             minSize: args.nodesPerZone.min,
                             desiredSize: args.nodesPerZone.desired,
@@ -129,7 +136,7 @@ export class EksNodeGroups extends pulumi.ComponentResource {
                     { parent: this, dependsOn: previous ? [...attachments, previous] : attachments },
                 ),
             );
-        }
+        });
         this.roleArn = this.role.arn;
         this.registerOutputs({ roleArn: this.roleArn });
     }

@@ -4,20 +4,42 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EksConfig } from "../../config";
 import type { ClusterTarget } from "../target";
+import { coreDnsAddon } from "./addons";
 import { NLB_SUBNETS_ANNOTATION, nlbAnnotations, nlbSubnets } from "./annotations";
 import { clusterAccessEntries, CONTROL_PLANE_LOG_TYPES, secretsKeyArgs } from "./control-plane";
-import { defaultSubnetFilters, EKS_UNSUPPORTED_ZONE_IDS, endpointAccess } from "./network";
+import { endpointAccess } from "./network";
 import { EksNodeGroups } from "./node-group";
+import { type EksFacts, readEksFacts } from "./preflight";
 import { EbsCsiStorage } from "./storage";
 import { GP3_ALLOWS_EXPANSION } from "./storage-class";
 import { awsTags } from "./tags";
 import { clusterTransforms, runtimeSupportsTransforms } from "./version";
-import { nodeZones, type SubnetZone } from "./zones";
 
 export interface EksPlatformArgs {
     eks: EksConfig;
+    /** What the account says (readEksFacts): subnets per zone and the running control plane's version. */
+    facts: EksFacts;
     /** The stack name, for the tag on every AWS resource. @default the current stack */
     stack?: string;
+}
+
+/**
+ * Reads the account and judges the config against it (readEksFacts), then builds the platform: a refusal
+ * stops the program before any resource is registered.
+ */
+export async function createEksPlatform(
+    name: string,
+    args: Omit<EksPlatformArgs, "facts">,
+    opts?: pulumi.ComponentResourceOptions,
+): Promise<EksPlatform> {
+    const stackTag = awsTags(args.eks.tags, args.stack ?? pulumi.getStack())["stateful-nginx:stack"];
+    const facts = await readEksFacts({ eks: args.eks, stackTag, controlPlaneName: controlPlaneName(name) });
+    return new EksPlatform(name, { ...args, facts }, opts);
+}
+
+/** The Pulumi name pulumi-eks 4.3.0 gives the control plane of the platform `name` (cluster/cluster.ts `createCore`). */
+function controlPlaneName(name: string): string {
+    return `${name}-cluster-eksCluster`;
 }
 
 /** An EKS cluster with one managed node group per zone, EBS CSI storage and AWS load balancers. */
@@ -28,6 +50,8 @@ export class EksPlatform extends pulumi.ComponentResource {
     public readonly storage: EbsCsiStorage;
     /** The KMS key that envelope-encrypts the cluster's Secrets. */
     public readonly secretsKey: aws.kms.Key;
+    /** CoreDNS as an EKS addon, created once the node groups exist. */
+    public readonly coreDns: aws.eks.Addon;
     /** The EKS cluster's name, e.g. for `aws eks update-kubeconfig --name`. */
     public readonly clusterName: pulumi.Output<string>;
     /**
@@ -42,9 +66,9 @@ export class EksPlatform extends pulumi.ComponentResource {
         const config = args.eks;
         const tags = awsTags(config.tags, args.stack ?? pulumi.getStack());
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        const network = config.vpcId
-            ? configuredNetwork(config.vpcId, config.subnetIds ?? [], this)
-            : defaultNetwork(this);
+        const facts = args.facts;
+        // A new cluster starts at eks.version; an existing one runs what EKS says (never older than the nodes).
+        const controlPlaneVersion = facts.controlPlaneVersion ?? config.version;
         this.secretsKey = new aws.kms.Key(`${name}-secrets`, secretsKeyArgs(`${name}-cluster`, tags), { parent: this });
 
         this.cluster = new eks.Cluster(
@@ -53,12 +77,14 @@ export class EksPlatform extends pulumi.ComponentResource {
                 version: config.version,
                 // The default node group is self-managed; managed ones, one per zone, follow below.
                 skipDefaultNodeGroup: true,
+                // CoreDNS is this program's addon, after the node groups (see coreDnsAddon).
+                corednsAddonOptions: { enabled: false },
                 // Access entries instead of the deprecated aws-auth ConfigMap.
                 authenticationMode: eks.AuthenticationMode.Api,
                 createOidcProvider: true,
                 ...endpointAccess(config.endpointPublicAccessCidrs),
-                vpcId: network.vpcId,
-                subnetIds: network.subnetIds,
+                vpcId: facts.vpcId,
+                subnetIds: facts.clusterSubnetIds,
                 // STANDARD: when the version leaves standard support EKS upgrades it, instead of billing
                 // extended support at six times the hourly price of the control plane. The transform keeps
                 // the next `up` from asking for the old version back.
@@ -74,15 +100,14 @@ export class EksPlatform extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(this.cluster.kubeconfigJson);
         const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, { parent: this });
 
-        const zones = network.subnets.apply((subnets) => nodeZones(subnets, config.zoneCount));
         this.nodeGroups = new EksNodeGroups(
             `${name}-nodes`,
             {
                 cluster: this.cluster,
                 version: config.version,
                 instanceType: config.instanceType,
-                zoneCount: config.zoneCount,
-                zones,
+                zoneIds: config.zones,
+                zones: facts.nodeZones,
                 nodesPerZone: config.nodesPerZone,
                 partition,
                 tags,
@@ -99,10 +124,16 @@ export class EksPlatform extends pulumi.ComponentResource {
                 oidcIssuer: this.cluster.oidcIssuer,
                 provider,
                 nodes,
+                kubernetesVersion: controlPlaneVersion,
                 partition,
                 tags,
             },
             { parent: this },
+        );
+        this.coreDns = coreDnsAddon(
+            `${name}-coredns`,
+            { clusterName: this.clusterName, kubernetesVersion: controlPlaneVersion, nodes, tags },
+            this,
         );
 
         this.target = {
@@ -110,11 +141,11 @@ export class EksPlatform extends pulumi.ComponentResource {
             provider,
             storageClassName: this.storage.storageClassName,
             storageExpandable: GP3_ALLOWS_EXPANSION,
-            ready: [...nodes, this.storage.addon, this.storage.storageClass],
+            ready: [...nodes, this.coreDns, this.storage.addon, this.storage.storageClass],
             loadBalancer: {
                 annotations: {
                     ...nlbAnnotations(config.loadBalancerScheme, tags),
-                    [NLB_SUBNETS_ANNOTATION]: zones.apply(nlbSubnets),
+                    [NLB_SUBNETS_ANNOTATION]: nlbSubnets(facts.nlbZones),
                 },
                 // cloud-provider-aws registers the nodes as NLB targets: an NLB without nodes never gets healthy.
                 ready: [...nodes],
@@ -122,45 +153,4 @@ export class EksPlatform extends pulumi.ComponentResource {
         };
         this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
     }
-}
-
-/** Each subnet with its zone, looked up by id. */
-function subnetZones(ids: pulumi.Input<string[]>, parent: pulumi.Resource): pulumi.Output<SubnetZone[]> {
-    return pulumi
-        .output(ids)
-        .apply((list) =>
-            pulumi.all(
-                list.map((id) =>
-                    aws.ec2
-                        .getSubnetOutput({ id }, { parent })
-                        .apply((subnet) => ({ id, zone: subnet.availabilityZone })),
-                ),
-            ),
-        );
-}
-
-/** The configured VPC and subnets. */
-function configuredNetwork(vpcId: string, subnetIds: string[], parent: pulumi.Resource) {
-    return { vpcId, subnetIds, subnets: subnetZones(subnetIds, parent) };
-}
-
-/**
- * The account's default VPC and its default subnets, leaving out Availability Zones where EKS cannot
- * place a control plane and opt-in zones (Local and Wavelength Zones).
- */
-function defaultNetwork(parent: pulumi.Resource) {
-    const vpc = aws.ec2.getVpcOutput({ default: true }, { parent });
-    const zones = aws.getAvailabilityZonesOutput(
-        {
-            state: "available",
-            excludeZoneIds: [...EKS_UNSUPPORTED_ZONE_IDS],
-            filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-        },
-        { parent },
-    );
-    const subnets = aws.ec2.getSubnetsOutput(
-        { filters: pulumi.all([vpc.id, zones.names]).apply(([id, names]) => defaultSubnetFilters(id, names)) },
-        { parent },
-    );
-    return { vpcId: vpc.id, subnetIds: subnets.ids, subnets: subnetZones(subnets.ids, parent) };
 }

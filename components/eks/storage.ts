@@ -7,7 +7,14 @@ import {
     managedPolicyArn,
     serviceAccountTrustPolicy,
 } from "./policies";
-import { EBS_CSI_PROVISIONER, GP3_ALLOWS_EXPANSION, gp3Parameters } from "./storage-class";
+import { addonVersionFor } from "./addons";
+import {
+    EBS_CSI_PROVISIONER,
+    ebsCsiConfiguration,
+    GP3_ALLOWS_EXPANSION,
+    GP3_CLASS_NAME,
+    gp3Parameters,
+} from "./storage-class";
 
 export interface EbsCsiStorageArgs {
     /** The EKS cluster's name (not the Pulumi name). */
@@ -20,6 +27,8 @@ export interface EbsCsiStorageArgs {
     provider: k8s.Provider;
     /** What must exist before the addon: nodes for its controller pods (the addon waits to be ACTIVE). */
     nodes: pulumi.Input<pulumi.Resource>[];
+    /** The control plane's Kubernetes version, which picks the addon's version unless `addonVersion` is given. */
+    kubernetesVersion: pulumi.Input<string>;
     /** @default "gp3" */
     storageClassName?: string;
     /**
@@ -27,11 +36,11 @@ export interface EbsCsiStorageArgs {
      * @default "Retain" (data outlives the claim, the namespace and the cluster; delete volumes by hand)
      */
     reclaimPolicy?: "Retain" | "Delete";
-    /** Addon version, e.g. `v1.48.0-eksbuild.1`. @default EKS's default version for the cluster's Kubernetes version */
-    addonVersion?: string;
+    /** Addon version, e.g. `v1.48.0-eksbuild.1`. @default the newest EKS publishes for `kubernetesVersion` */
+    addonVersion?: pulumi.Input<string>;
     /** AWS partition of the managed policy ARN. @default "aws" */
     partition?: pulumi.Input<string>;
-    /** Tags for the role, the addon and (through the StorageClass) every volume. @default {} */
+    /** Tags for the role, the addon and (through the driver's extra tags) every volume. @default {} */
     tags?: Record<string, string>;
 }
 
@@ -50,8 +59,11 @@ export class EbsCsiStorage extends pulumi.ComponentResource {
     public readonly role: aws.iam.Role;
     public readonly addon: aws.eks.Addon;
     public readonly storageClass: k8s.storage.v1.StorageClass;
-    /** The StorageClass's name, once it exists. */
-    public readonly storageClassName: pulumi.Output<string>;
+    /**
+     * The StorageClass's name, a plain value: claims that name it do not wait on the class's outputs, so a
+     * replaced class (unknown outputs in a preview) never shows the StatefulSet's claim templates as changing.
+     */
+    public readonly storageClassName: string;
 
     constructor(name: string, args: EbsCsiStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stateful-nginx:eks:EbsCsiStorage", name, {}, opts);
@@ -80,8 +92,10 @@ export class EbsCsiStorage extends pulumi.ComponentResource {
             {
                 clusterName: args.clusterName,
                 addonName: "aws-ebs-csi-driver",
-                addonVersion: args.addonVersion,
+                addonVersion: args.addonVersion ?? addonVersionFor("aws-ebs-csi-driver", args.kubernetesVersion, this),
                 serviceAccountRoleArn: this.role.arn,
+                // Tags on volumes through the driver, where a change updates the addon instead of replacing the class.
+                configurationValues: ebsCsiConfiguration(tags),
                 // A new cluster has nothing to keep; later updates keep what an operator changed by hand.
                 resolveConflictsOnCreate: "OVERWRITE",
                 resolveConflictsOnUpdate: "PRESERVE",
@@ -90,12 +104,13 @@ export class EbsCsiStorage extends pulumi.ComponentResource {
             { parent: this, dependsOn: [attachment, ...args.nodes] },
         );
 
+        this.storageClassName = args.storageClassName ?? GP3_CLASS_NAME;
         this.storageClass = new k8s.storage.v1.StorageClass(
             `${name}-gp3`,
             {
-                metadata: { name: args.storageClassName ?? "gp3" },
+                metadata: { name: this.storageClassName },
                 provisioner: EBS_CSI_PROVISIONER,
-                parameters: gp3Parameters(tags),
+                parameters: gp3Parameters(),
                 // Create the volume in the zone the pod lands in; an EBS volume cannot follow a pod across zones.
                 volumeBindingMode: "WaitForFirstConsumer",
                 allowVolumeExpansion: GP3_ALLOWS_EXPANSION,
@@ -103,7 +118,6 @@ export class EbsCsiStorage extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.provider, dependsOn: [this.addon] },
         );
-        this.storageClassName = this.storageClass.metadata.name;
         this.registerOutputs({ storageClassName: this.storageClassName });
     }
 }

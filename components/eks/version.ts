@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { kubernetesMinor } from "../../config/eks";
+
+export { kubernetesMinor } from "../../config/eks";
 
 /** The AWS resource that pulumi-eks's `eks.Cluster` creates for the control plane. */
 export const CONTROL_PLANE_TYPE = "aws:eks/cluster:Cluster";
@@ -32,4 +35,29 @@ export function runtimeSupportsTransforms(): boolean {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const state = require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsTransforms?: boolean } };
     return state.getStore().supportsTransforms === true;
+}
+
+/**
+ * Nodes newer than their control plane: EKS refuses such a node group update (nodes may lag the control plane,
+ * never lead it: https://kubernetes.io/releases/version-skew-policy/), and only after `pulumi up` has started.
+ * The program reads the running control plane's version first and stops with what to run instead.
+ *
+ * @param controlPlaneVersion what the running cluster reports (`aws eks describe-cluster`), e.g. `1.34`.
+ * @returns the one-line refusal, or undefined when nodes at `nodeVersion` may join.
+ */
+export function nodeVersionProblem(
+    nodeVersion: string,
+    controlPlaneVersion: string,
+    clusterName: string,
+): string | undefined {
+    const controlPlaneMinor = kubernetesMinor(controlPlaneVersion);
+    if (!(kubernetesMinor(nodeVersion) > controlPlaneMinor)) return undefined;
+    // EKS moves a control plane one minor version per update.
+    const next = `1.${controlPlaneMinor + 1}`;
+    const repeat = next === nodeVersion ? "" : ` (and again, one minor version at a time, up to ${nodeVersion})`;
+    return (
+        `stateful-nginx:eks.version: got ${nodeVersion}; the control plane of ${clusterName} runs ${controlPlaneVersion} and nodes may not be newer: ` +
+        `run aws eks update-cluster-version --name ${clusterName} --kubernetes-version ${next} and aws eks wait cluster-active --name ${clusterName}${repeat}, ` +
+        `then pulumi up --refresh`
+    );
 }

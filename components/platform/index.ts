@@ -16,8 +16,9 @@ export interface Platform {
 export async function createPlatform(config: LoadedConfig): Promise<Platform> {
     switch (config.platform) {
         case "eks": {
-            const { EksPlatform } = await import("../eks");
-            const platform = new EksPlatform("eks", { eks: config.eks! });
+            const { createEksPlatform } = await import("../eks");
+            // What the AWS account says must pass before anything is registered (zones, volumes, versions).
+            const platform = await createEksPlatform("eks", { eks: config.eks! });
             return {
                 target: platform.target,
                 outputs: { clusterName: platform.clusterName, kubeconfig: platform.kubeconfig },

@@ -169,11 +169,12 @@ describe("policy pack on a prod stack that re-exposes a Service it does not own"
     }
 });
 
-describe("policy pack on a prod stack with an internal load balancer and no source ranges", () => {
+describe("policy pack on a prod stack with an internal load balancer open to its VPC", () => {
     it("has no mandatory violation: an internal NLB is reachable only inside the VPC", async () => {
+        // Config requires the clients of an internal NLB too (config/eks.ts checkEksLoadBalancers): the VPC's CIDR.
         const records = await stackRecords("prod", "preview", {
             "stateful-nginx:eks": { loadBalancerScheme: "internal" },
-            "stateful-nginx:services": { loadBalancer: { sourceRanges: [] } },
+            "stateful-nginx:services": { loadBalancer: { sourceRanges: ["172.31.0.0/16"] } },
         });
         const report = await check(records, policyConfig("prod"), "preview");
         assert.deepEqual(mandatory(report).map(formatViolation), []);
