@@ -167,7 +167,13 @@ export function problemsOfIssues(
     schemas: Partial<Record<string, z.ZodType>>,
     isSecret: (topLevelKey: string) => boolean,
 ): ConfigProblem[] {
-    return issues.flatMap((issue): ConfigProblem[] => {
+    // A value of the wrong type gets that one problem: zod 4 also runs a list's length checks on a string
+    // (`zones: use1-az1` would add "must list at most 6 zones"), which would only confuse.
+    const wrongType = new Set(
+        issues.filter((issue) => issue.code === "invalid_type").map((issue) => keyOf(issue.path)),
+    );
+    const relevant = issues.filter((issue) => issue.code === "invalid_type" || !wrongType.has(keyOf(issue.path)));
+    return relevant.flatMap((issue): ConfigProblem[] => {
         const [area, ...below] = issue.path;
         if (issue.code === "unrecognized_keys") {
             const schema = schemas[String(area)];

@@ -504,8 +504,8 @@ describe("config", () => {
             "at least 1.34",
         ],
         [
-            "an EKS stack with no eks key (its endpoint CIDRs are required)",
-            { platform: "eks" },
+            "an EKS stack without its endpoint CIDRs (required)",
+            { platform: "eks", eks: JSON.stringify({ zones: TEST_ZONES }) },
             "stateful-nginx:eks.endpointPublicAccessCidrs",
             "nothing",
             "is required",
@@ -598,6 +598,15 @@ describe("config", () => {
             }
             assert.fail("expected the config to be rejected");
         };
+
+        it("an EKS stack with no eks key: both keys the operator must set, one line each", () => {
+            const error = errorOf({ platform: "eks" });
+            assert.deepStrictEqual(
+                error.problems.map((problem) => problem.key),
+                ["stateful-nginx:eks.endpointPublicAccessCidrs", "stateful-nginx:eks.zones"],
+            );
+            for (const line of error.message.split("\n").slice(1)) assert.match(line, /: got nothing; is required: /);
+        });
 
         it("three mistakes: an unknown key with swapped letters, a number out of range and a wrong type", () => {
             const error = errorOf(

@@ -8,7 +8,7 @@ import {
     nodeLaunchHardening,
 } from "../components/eks/launch-template";
 import { configErrorOf, RegisteredResource, runStack, StackRun, testStackConfig, TEST_SOURCE_RANGES } from "./helpers";
-import { TEST_ENDPOINT_CIDRS } from "./helpers";
+import { TEST_ENDPOINT_CIDRS, TEST_ZONES } from "./helpers";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const inputsOf = (resource: RegisteredResource): any => resource.inputs;
@@ -129,7 +129,11 @@ describe("eks hardening plain decisions", () => {
 describe("eks.accessEntries config", () => {
     const stack = (accessEntries: unknown): RawConfig => ({
         platform: "eks",
-        eks: JSON.stringify({ endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS], accessEntries }),
+        eks: JSON.stringify({
+            endpointPublicAccessCidrs: [...TEST_ENDPOINT_CIDRS],
+            zones: [...TEST_ZONES],
+            accessEntries,
+        }),
         services: JSON.stringify({ loadBalancer: { sourceRanges: [...TEST_SOURCE_RANGES] } }),
     });
 

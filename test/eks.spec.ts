@@ -147,7 +147,7 @@ describe("eks config", () => {
         ],
         [
             "a zone name instead of its ID",
-            { zones: ["us-east-1a", "us-east-1b"] },
+            { zones: ["us-east-1a", "use1-az1"] },
             "zones[0]",
             '"us-east-1a"',
             "IDs, not names",
@@ -157,7 +157,7 @@ describe("eks config", () => {
         ["the old zoneCount", { zoneCount: 2 }, "zoneCount", "2", "is replaced by zones"],
         [
             "private subnets without public ones",
-            { vpcId: "vpc-0abc", privateSubnetIds: ["subnet-0c"] },
+            { privateSubnetIds: ["subnet-0c", "subnet-0d"] },
             "subnetIds",
             "nothing",
             "required when privateSubnetIds",
@@ -337,7 +337,7 @@ describe("eks config", () => {
         ["a VPC without subnets", { vpcId: "vpc-0abc" }, "subnetIds", "nothing", "required when vpcId"],
         [
             "a single subnet",
-            { vpcId: "vpc-0abc", subnetIds: ["subnet-0a"], zoneCount: 1 },
+            { vpcId: "vpc-0abc", subnetIds: ["subnet-0a"], zones: ["use1-az1"] },
             "subnetIds",
             '["subnet-0a"]',
             "two",
