@@ -49,9 +49,10 @@ async function synth(values: SynthValues): Promise<void> {
     const program = require("../index") as () => Promise<unknown>;
     const run = await runProgram(program, { stack, config, secretKeys, preview: values.preview ?? false });
 
-    writeOutputs(outDir, renderSynthFiles(run.resources));
+    writeOutputs(outDir, await renderSynthFiles(run, stack));
     console.log(`stack ${stack}: ${run.resources.length} resources -> ${path.relative(process.cwd(), outDir) || "."}/`);
-    for (const [type, count] of summarize(run.resources)) console.log(`  ${String(count).padStart(3)}  ${type}`);
+    for (const line of summarize(run)) console.log(line);
+    console.log(`  wrote ${SYNTH_FILES.join(", ")}`);
 }
 
 runCommand("synth", SYNTH_COMMAND, synth);
