@@ -6,13 +6,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, RawConfig } from "../config";
 import { ProgramRun, RegisteredResource, runProgram } from "../tools/mock-runtime";
-import {
-    OPERATOR_KEYS,
-    readStackFile,
-    StackFileConfig,
-    stackFilePath,
-    withTrialRanges,
-} from "../tools/stack-config";
+import { OPERATOR_KEYS, readStackFile, StackFileConfig, stackFilePath, withTrialRanges } from "../tools/stack-config";
 
 export { isSecret, SECRET_PLACEHOLDER } from "../tools/mock-runtime";
 export type { ProgramRun, RegisteredResource } from "../tools/mock-runtime";

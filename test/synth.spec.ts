@@ -64,12 +64,14 @@ function readXml(text: string): { root: string; texts: string[] } {
     const open: string[] = [];
     const texts: string[] = [];
     let root = "";
-    const token = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
+    const token =
+        /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|([^<]+)|(<)/g;
     for (let match = token.exec(text); match; match = token.exec(text)) {
         const [, closing, name, , selfClosing, chars, stray] = match;
         if (stray) throw new Error(`a stray < at ${match.index}`);
         if (chars !== undefined) {
-            if (/&(?!(?:#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot|apos);)/.test(chars)) throw new Error(`a bare & in ${chars}`);
+            if (/&(?!(?:#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot|apos);)/.test(chars))
+                throw new Error(`a bare & in ${chars}`);
             if (chars.trim() && open.length === 0) throw new Error(`text outside the root: ${chars.trim()}`);
             texts.push(
                 chars
@@ -134,7 +136,10 @@ describe("npm run synth", function () {
                 assert.match(printed, new RegExp(`stack ${stack}: ${rows.length} resources`));
                 // resources.json marks no components: those with no provider-side inputs of their own.
                 const reads = rows.filter((row) => row.read).length;
-                assert.match(printed, reads ? new RegExp(`^  reads ${reads} from the cluster`, "m") : /^  reads nothing/m);
+                assert.match(
+                    printed,
+                    reads ? new RegExp(`^  reads ${reads} from the cluster`, "m") : /^  reads nothing/m,
+                );
                 const created = Number(/^ {2}creates (\d+) resources:$/m.exec(printed)?.[1]);
                 const components = Number(/^ {2}in (\d+) components:$/m.exec(printed)?.[1]);
                 // Every row is the stack, one created resource, one component or one read.
@@ -171,9 +176,7 @@ describe("npm run synth", function () {
                 }[];
                 // A component is what others name as parent and no provider implements (not a chart, not eks).
                 const parents = new Set(rows.map((row) => row.parent));
-                const components = rows.filter(
-                    (row) => parents.has(row.urn) && row.type.startsWith("stateful-nginx:"),
-                );
+                const components = rows.filter((row) => parents.has(row.urn) && row.type.startsWith("stateful-nginx:"));
                 assert.ok(components.length >= 5, `${components.length} components`);
                 assert.strictEqual((svg.match(/class="cluster"/g) ?? []).length, components.length);
                 for (const component of components) {
@@ -315,9 +318,15 @@ describe("npm run synth", function () {
         const lines = result.stderr.trimEnd().split("\n");
         assert.match(lines[0], /^synth: stateful-nginx:eks\.endpointPublicAccessCidrs: got nothing; is required/);
         assert.match(lines[0], /checkip/);
-        assert.match(lines[1], /^Pulumi\.prod\.yaml leaves these 2 keys to you; set them with `pulumi config set --path`/);
+        assert.match(
+            lines[1],
+            /^Pulumi\.prod\.yaml leaves these 2 keys to you; set them with `pulumi config set --path`/,
+        );
         assert.match(lines[2], /^ {2}stateful-nginx:eks\.endpointPublicAccessCidrs: who may reach the Kubernetes API$/);
-        assert.match(lines[3], /^ {2}stateful-nginx:services\.loadBalancer\.sourceRanges: who may reach the load balancer$/);
+        assert.match(
+            lines[3],
+            /^ {2}stateful-nginx:services\.loadBalancer\.sourceRanges: who may reach the load balancer$/,
+        );
         // The command, as a shell would split it, is the one the prod tests above ran and passed with.
         const command = lines[lines.length - 1].trim();
         assert.ok(command.startsWith("npm run synth -- "), command);
@@ -489,7 +498,10 @@ describe("synth's rendering, in process", function () {
         assert.ok(lines.slice(at).some((line) => /CustomResourceDefinition ipaddresspools\.metallb\.io$/.test(line)));
         const created = Number(/^ {2}creates (\d+) resources:$/.exec(lines[0])?.[1]);
         assert.strictEqual(created, run.resources.filter((r) => !r.read && (r.custom || r.remote)).length);
-        assert.ok(!lines.slice(0, at).some((line) => line.includes("CustomResourceDefinition")), "a read counted as created");
+        assert.ok(
+            !lines.slice(0, at).some((line) => line.includes("CustomResourceDefinition")),
+            "a read counted as created",
+        );
     });
 
     it("marks a preview's unknowns in manifests.yaml, where kubectl apply refuses them", async () => {
@@ -537,17 +549,32 @@ describe("synth's rendering, in process", function () {
         const resource = (type: string, name: string, inputs: object, read = false) =>
             ({ type, name, inputs, read, outputs: read ? inputs : {}, custom: true }) as never;
         const service = { metadata: { name: "nginx-lb", namespace: "stateful-nginx" } };
-        assert.strictEqual(displayName(resource("kubernetes:core/v1:Service", "lb", service)), "stateful-nginx/nginx-lb");
-        assert.strictEqual(displayName(resource("kubernetes:core/v1:Service", "src", service, true)), "stateful-nginx/nginx-lb");
-        assert.strictEqual(displayName(resource("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "a" } })), "a");
-        assert.strictEqual(displayName(resource("aws:eks/addon:Addon", "x", { addonName: "aws-ebs-csi-driver" })), "aws-ebs-csi-driver");
+        assert.strictEqual(
+            displayName(resource("kubernetes:core/v1:Service", "lb", service)),
+            "stateful-nginx/nginx-lb",
+        );
+        assert.strictEqual(
+            displayName(resource("kubernetes:core/v1:Service", "src", service, true)),
+            "stateful-nginx/nginx-lb",
+        );
+        assert.strictEqual(
+            displayName(resource("kubernetes:core/v1:Namespace", "ns", { metadata: { name: "a" } })),
+            "a",
+        );
+        assert.strictEqual(
+            displayName(resource("aws:eks/addon:Addon", "x", { addonName: "aws-ebs-csi-driver" })),
+            "aws-ebs-csi-driver",
+        );
         // Auto-named: AWS (or Pulumi) picks the suffix when it creates the resource.
         assert.strictEqual(displayName(resource("aws:iam/role:Role", "eks-nodes-role", {})), "eks-nodes-role-*");
     });
 });
 
 describe("synth --set", () => {
-    const base = { config: { "stateful-nginx:eks": '{"version":"1.34"}', "stateful-nginx:platform": "eks" }, secretKeys: ["stateful-nginx:kubeconfig"] };
+    const base = {
+        config: { "stateful-nginx:eks": '{"version":"1.34"}', "stateful-nginx:platform": "eks" },
+        secretKeys: ["stateful-nginx:kubeconfig"],
+    };
 
     it("sets a path inside a structured key, reading the value as YAML, and a whole key", () => {
         const { config } = withSettings(base, [

@@ -262,9 +262,7 @@ export function withSettings(config: StackFileConfig, settings: readonly string[
 export function withTrialRanges(config: StackFileConfig): StackFileConfig {
     return withSettings(
         config,
-        operatorKeysMissing(config.config).map(
-            (entry) => `${operatorKeyName(entry)}=${JSON.stringify(entry.trial)}`,
-        ),
+        operatorKeysMissing(config.config).map((entry) => `${operatorKeyName(entry)}=${JSON.stringify(entry.trial)}`),
     );
 }
 

@@ -108,9 +108,7 @@ export function markPlaceholders(value: unknown, found: { count: number } = { co
     }
     if (Array.isArray(value)) return value.map((inner) => markPlaceholders(inner, found));
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(
-            Object.entries(value).map(([key, inner]) => [key, markPlaceholders(inner, found)]),
-        );
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, markPlaceholders(inner, found)]));
     }
     return value;
 }
@@ -231,7 +229,8 @@ export function displayName(resource: RegisteredResource): string {
 function whatItIs(resource: RegisteredResource): string {
     const inputs = resource.inputs as Record<string, unknown>;
     if (resource.type.startsWith("pulumi:providers:")) return `${kindOf(resource.type)} provider`;
-    if (resource.type.startsWith("kubernetes:helm.sh/")) return `helm chart ${String(inputs.chart)} ${String(inputs.version)}`;
+    if (resource.type.startsWith("kubernetes:helm.sh/"))
+        return `helm chart ${String(inputs.chart)} ${String(inputs.version)}`;
     const kind = kindOf(resource.type).replace(/Patch$/, "");
     if (resource.type === "kubernetes:core/v1:Service" && !resource.read) {
         const spec = (inputs.spec ?? {}) as Record<string, unknown>;
@@ -361,13 +360,7 @@ export async function renderSvg(dot: string): Promise<string> {
 }
 
 /** The files synth writes, by name. */
-export const SYNTH_FILES = [
-    "manifests.yaml",
-    "resources.json",
-    "outputs.json",
-    "graph.svg",
-    "graph.mmd",
-] as const;
+export const SYNTH_FILES = ["manifests.yaml", "resources.json", "outputs.json", "graph.svg", "graph.mmd"] as const;
 
 /** Every file synth writes, rendered from what the program registered and exported. */
 export async function renderSynthFiles(
