@@ -13,7 +13,7 @@
 import * as path from "path";
 import { AdvisedError, defineCommand, OptionValues, runCommand, UsageError } from "./cli";
 import { removeOutputs, writeOutputs } from "./output-dir";
-import { renderSynthFiles, summarize, SYNTH_FILES } from "./synth-render";
+import { loadGraphviz, renderSynthFiles, summarize, SYNTH_FILES } from "./synth-render";
 import { ProgramRun, runProgram } from "./mock-runtime";
 import {
     operatorKeysAdvice,
@@ -66,6 +66,8 @@ async function synth(values: SynthValues): Promise<void> {
     const { config, secretKeys } = withSettings(readStackFile(configFile), values.set ?? []);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../index") as () => Promise<unknown>;
+    // The picture's WebAssembly compiles while the program runs; a failed load shows when the picture is drawn.
+    loadGraphviz().catch(() => undefined);
     let run: ProgramRun;
     try {
         run = await runProgram(program, { stack, config, secretKeys, preview: values.preview ?? false });
