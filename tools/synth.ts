@@ -76,7 +76,7 @@ async function synth(values: SynthValues): Promise<void> {
         const missing = operatorKeysMissing(config);
         const message = error instanceof Error ? error.message : "";
         if (missing.some((entry) => message.includes(operatorKeyName(entry)))) {
-            throw new AdvisedError(message.split("\n")[0], operatorKeysAdvice(stack, configFile, missing));
+            throw new AdvisedError(message, operatorKeysAdvice(stack, configFile, missing));
         }
         throw error;
     }
