@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { defineCommand, parseCommandLine, usage, UsageError } from "../tools/cli";
+import { defineCommand, npmTookOptions, parseCommandLine, usage, UsageError } from "../tools/cli";
 import { makeDirectory, writeOutputs } from "../tools/output-dir";
 
 const root = path.resolve(__dirname, "..");
@@ -15,6 +15,7 @@ const command = defineCommand({
         stack: { type: "string", value: "NAME", required: true, help: "the stack" },
         out: { type: "string", value: "DIR", default: "out/NAME", help: "where to write" },
         preview: { type: "boolean", help: "a flag" },
+        set: { type: "string", value: "KEY=VALUE", multiple: true, help: "repeatable" },
     },
 });
 
@@ -25,6 +26,13 @@ describe("the tools' command line", () => {
                 { ...parseCommandLine(command, ["--stack", "dev", "--preview"]) },
                 { stack: "dev", preview: true },
             );
+        });
+
+        it("collects a repeatable option into a list, in order", () => {
+            assert.deepStrictEqual(parseCommandLine(command, ["--stack", "dev", "--set", "a=1", "--set", "b=2"])?.set, [
+                "a=1",
+                "b=2",
+            ]);
         });
 
         it("returns nothing for --help or -h, even without the required options", () => {
@@ -52,19 +60,59 @@ describe("the tools' command line", () => {
         assert.strictEqual(
             usage(command),
             [
-                "Usage: npm run example -- --stack NAME [--out DIR] [--preview]",
+                "Usage: npm run example -- --stack NAME [--out DIR] [--preview] [--set KEY=VALUE]...",
                 "",
                 "Does an example thing.",
                 "",
                 "Options:",
-                "  --stack NAME  the stack",
-                "  --out DIR     where to write (default out/NAME)",
-                "  --preview     a flag",
-                "  -h, --help    print this help and exit",
+                "  --stack NAME     the stack",
+                "  --out DIR        where to write (default out/NAME)",
+                "  --preview        a flag",
+                "  --set KEY=VALUE  repeatable",
+                "  -h, --help       print this help and exit",
                 "",
             ].join("\n"),
         );
     });
+});
+
+describe("options npm took for itself (npm run without --)", () => {
+    const said = (argv: string[], env: Record<string, string>) => npmTookOptions(command, argv, env);
+
+    it("says nothing when the options reached the command", () => {
+        assert.strictEqual(said(["--stack", "dev"], {}), undefined);
+        // npm sets npm_config_* for its own settings too; only the command's options count.
+        assert.strictEqual(said(["--stack", "dev"], { npm_config_cache: "/tmp", npm_config_stack: "dev" }), undefined);
+    });
+
+    for (const [typed, argv, env, command] of [
+        ["--stack dev", ["dev"], { npm_config_stack: "true" }, "--stack dev"],
+        ["--stack=dev", [], { npm_config_stack: "dev" }, "--stack dev"],
+        [
+            "--stack dev --preview",
+            ["dev"],
+            { npm_config_stack: "true", npm_config_preview: "true" },
+            "--stack dev --preview",
+        ],
+        ["--stack dev -- --out x", ["dev", "--out", "x"], { npm_config_stack: "true" }, "--stack dev --out x"],
+        // Two options lost their values: npm keeps no order, so the command shows placeholders.
+        [
+            "--stack dev --out x",
+            ["dev", "x"],
+            { npm_config_stack: "true", npm_config_out: "true" },
+            "--stack NAME --out DIR",
+        ],
+    ] as const) {
+        it(`explains the -- for npm run example ${typed}`, () => {
+            const flags = Object.keys(env)
+                .map((key) => `--${key.replace("npm_config_", "")}`)
+                .join(" ");
+            assert.strictEqual(
+                said([...argv], env),
+                `npm took ${flags} for itself (npm run hands a script only what follows --); run: npm run example -- ${command}`,
+            );
+        });
+    }
 });
 
 describe("output directories", () => {

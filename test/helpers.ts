@@ -6,7 +6,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, RawConfig } from "../config";
 import { ProgramRun, RegisteredResource, runProgram } from "../tools/mock-runtime";
-import { readStackFile, StackFileConfig, stackFilePath } from "../tools/stack-config";
+import { OPERATOR_KEYS, readStackFile, StackFileConfig, stackFilePath, withTrialRanges } from "../tools/stack-config";
 
 export { isSecret, SECRET_PLACEHOLDER } from "../tools/mock-runtime";
 export type { ProgramRun, RegisteredResource } from "../tools/mock-runtime";
@@ -88,10 +88,10 @@ export function specOf(resource: RegisteredResource): any {
 
 /**
  * What tests give `eks.endpointPublicAccessCidrs` in place of an operator's own address: the shipped prod
- * file lists none on purpose, so that an unedited copy stops before anything is created. A public block
- * (one of EC2's in us-east-1), as the config requires; nothing is ever sent to AWS.
+ * file lists none on purpose, so that an unedited copy stops before anything is created. The stand-in synth
+ * suggests too (tools/stack-config.ts OPERATOR_KEYS): a public block, as the config requires.
  */
-export const TEST_ENDPOINT_CIDRS: readonly string[] = ["100.24.0.0/13"];
+export const TEST_ENDPOINT_CIDRS: readonly string[] = OPERATOR_KEYS[0].trial;
 
 /**
  * What tests give `eks.zones` where a test builds an EKS config of its own: two zone IDs of us-east-1, the
@@ -99,11 +99,8 @@ export const TEST_ENDPOINT_CIDRS: readonly string[] = ["100.24.0.0/13"];
  */
 export const TEST_ZONES: readonly string[] = ["use1-az6", "use1-az1"];
 
-/**
- * What tests give `services.loadBalancer.sourceRanges` on EKS in place of an operator's clients, for the
- * same reason: a public block (another of EC2's in us-east-1).
- */
-export const TEST_SOURCE_RANGES: readonly string[] = ["34.192.0.0/12"];
+/** What tests give `services.loadBalancer.sourceRanges` on EKS in place of an operator's clients. */
+export const TEST_SOURCE_RANGES: readonly string[] = OPERATOR_KEYS[1].trial;
 
 /**
  * A shipped stack file as tests evaluate it: its own config, and on an EKS stack what its file leaves to its
@@ -111,25 +108,7 @@ export const TEST_SOURCE_RANGES: readonly string[] = ["34.192.0.0/12"];
  * balancer lists no clients. Every test that synthesizes the prod stack goes through this.
  */
 export function testStackConfig(stack: string): StackFileConfig {
-    const { config, secretKeys } = readStackFile(stackFilePath(stack));
-    if (config["stateful-nginx:platform"] !== "eks") return { config, secretKeys };
-    const eks = JSON.parse(config["stateful-nginx:eks"] ?? "{}") as Record<string, unknown>;
-    const services = JSON.parse(config["stateful-nginx:services"] ?? "{}") as Record<string, unknown>;
-    const loadBalancer = (services.loadBalancer ?? {}) as Record<string, unknown>;
-    return {
-        config: {
-            ...config,
-            "stateful-nginx:eks": JSON.stringify({
-                ...eks,
-                endpointPublicAccessCidrs: eks.endpointPublicAccessCidrs ?? [...TEST_ENDPOINT_CIDRS],
-            }),
-            "stateful-nginx:services": JSON.stringify({
-                ...services,
-                loadBalancer: { ...loadBalancer, sourceRanges: loadBalancer.sourceRanges ?? [...TEST_SOURCE_RANGES] },
-            }),
-        },
-        secretKeys,
-    };
+    return withTrialRanges(readStackFile(stackFilePath(stack)));
 }
 
 /**

@@ -53,6 +53,8 @@ describe("the project", () => {
                     assert.ok(packages.includes("@pulumi/kubernetes"), `kubernetes not loaded: ${packages.join(", ")}`);
                     assert.ok(!packages.includes("@pulumi/aws"), `aws loaded: ${packages.join(", ")}`);
                     assert.ok(!packages.includes("@pulumi/eks"), `eks loaded: ${packages.join(", ")}`);
+                    // Graphviz (synth's picture) is synth's alone: `pulumi up` runs the program without it.
+                    assert.ok(!packages.includes("@viz-js/viz"), `graphviz loaded: ${packages.join(", ")}`);
                 });
             } else {
                 it(`the EKS stack ${stack} does load them (so the check above can see them)`, () => {
@@ -61,6 +63,7 @@ describe("the project", () => {
                         packages.includes("@pulumi/aws") && packages.includes("@pulumi/eks"),
                         packages.join(", "),
                     );
+                    assert.ok(!packages.includes("@viz-js/viz"), `graphviz loaded: ${packages.join(", ")}`);
                 });
             }
         }

@@ -13,7 +13,7 @@ async function main(outDir: string): Promise<void> {
         { stack: "baseline", config: {} },
     );
     // Written the way synth writes, so both pay the same for it.
-    writeOutputs(outDir, renderSynthFiles(run.resources));
+    writeOutputs(outDir, await renderSynthFiles(run, "baseline"));
     console.log(`baseline: ${run.resources.length} resources`);
 }
 

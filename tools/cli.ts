@@ -14,6 +14,8 @@ export interface OptionSpec {
     /** Shown in the usage as "(default ...)"; the command applies it. */
     readonly default?: string;
     readonly required?: boolean;
+    /** A string option that may be given several times; its value is then the list, in order. */
+    readonly multiple?: boolean;
 }
 
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
@@ -28,7 +30,11 @@ export interface Command<T extends OptionTable> {
 
 /** Parsed values: strings for string options, booleans for flags; absent when not given. */
 export type OptionValues<T extends OptionTable> = {
-    -readonly [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string;
+    -readonly [K in keyof T]?: T[K]["type"] extends "boolean"
+        ? boolean
+        : T[K]["multiple"] extends true
+          ? string[]
+          : string;
 };
 
 /** Declares a command, keeping each option's literal type so `OptionValues` knows flags from strings. */
@@ -44,11 +50,65 @@ export class UsageError extends Error {
     }
 }
 
+/** An error whose one line is followed by what to do about it: the lines of `advice`, printed as they are. */
+export class AdvisedError extends Error {
+    constructor(
+        message: string,
+        readonly advice: readonly string[],
+    ) {
+        super(message);
+        this.name = "AdvisedError";
+    }
+}
+
+/**
+ * What to say when npm took the command's options for itself: `npm run synth --stack dev` (no `--`) hands
+ * `--stack` to npm, which sets `npm_config_stack` (`true`, or the value after `=`) and passes `dev` on as a
+ * bare argument. Undefined when no option of the command is in `env` without being in `argv` too.
+ */
+export function npmTookOptions<T extends OptionTable>(
+    command: Command<T>,
+    argv: readonly string[],
+    env: NodeJS.ProcessEnv,
+): string | undefined {
+    const given = (name: string) => argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+    const taken = Object.entries(command.options).filter(
+        ([name]) => env[`npm_config_${name}`] !== undefined && !given(name),
+    );
+    if (taken.length === 0) return undefined;
+    // What is left of the command line: options after `--` (with their values) and the bare arguments npm
+    // left behind. npm keeps no order, so a bare argument is an option's value only when one option alone lost it.
+    const kept: string[] = [];
+    const bare: string[] = [];
+    for (let index = 0; index < argv.length; index++) {
+        const arg = argv[index];
+        if (!arg.startsWith("-")) bare.push(arg);
+        else if (command.options[arg.slice(2)]?.type === "string" && index + 1 < argv.length)
+            kept.push(arg, argv[++index]);
+        else kept.push(arg);
+    }
+    const lost = taken.filter(([name, spec]) => spec.type === "string" && env[`npm_config_${name}`] === "true");
+    const matched = lost.length === 1 && bare.length === 1;
+    const words = taken.map(([name, spec]) => {
+        const value = env[`npm_config_${name}`]!;
+        if (spec.type === "boolean") return `--${name}`;
+        if (value !== "true") return `--${name} ${value}`;
+        return `--${name} ${matched ? bare[0] : (spec.value ?? "VALUE")}`;
+    });
+    const flags = taken.map(([name]) => `--${name}`).join(" ");
+    return (
+        `npm took ${flags} for itself (npm run hands a script only what follows --); run: ` +
+        [command.invocation, ...words, ...kept].join(" ")
+    );
+}
+
 /** The `--help` text: the usage line, the summary and one line per option. */
 export function usage<T extends OptionTable>(command: Command<T>): string {
     const word = (name: string, spec: OptionSpec) => `--${name}${spec.value ? ` ${spec.value}` : ""}`;
     const line = Object.entries(command.options)
-        .map(([name, spec]) => (spec.required ? word(name, spec) : `[${word(name, spec)}]`))
+        .map(([name, spec]) =>
+            spec.required ? word(name, spec) : `[${word(name, spec)}]${spec.multiple ? "..." : ""}`,
+        )
         .join(" ");
     const rows: [string, string][] = [
         ...Object.entries(command.options).map(([name, spec]): [string, string] => [
@@ -78,10 +138,13 @@ export function parseCommandLine<T extends OptionTable>(
     command: Command<T>,
     argv: readonly string[],
 ): OptionValues<T> | undefined {
-    let values: Record<string, string | boolean | undefined>;
+    let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
     try {
         const options = Object.fromEntries(
-            Object.entries(command.options).map(([name, spec]) => [name, { type: spec.type }]),
+            Object.entries(command.options).map(([name, spec]) => [
+                name,
+                { type: spec.type, ...(spec.multiple ? { multiple: true } : {}) },
+            ]),
         );
         ({ values } = parseArgs({
             args: [...argv],
@@ -98,7 +161,9 @@ export function parseCommandLine<T extends OptionTable>(
     for (const [name, spec] of Object.entries(command.options)) {
         if (spec.required && values[name] === undefined)
             throw new UsageError(`--${name} ${spec.value ?? ""} is required`);
-        if (spec.type === "string" && values[name] === "") throw new UsageError(`--${name} needs a value`);
+        const given = values[name];
+        if (spec.type === "string" && (given === "" || (Array.isArray(given) && given.includes(""))))
+            throw new UsageError(`--${name} needs a value`);
     }
     return values as OptionValues<T>;
 }
@@ -121,6 +186,11 @@ export function runCommand<T extends OptionTable>(
     command: Command<T>,
     main: (values: OptionValues<T>) => Promise<void>,
 ): void {
+    const npmTook = npmTookOptions(command, process.argv.slice(2), process.env);
+    if (npmTook) {
+        process.stderr.write(`${name}: ${npmTook}\n`);
+        process.exit(1);
+    }
     let values: OptionValues<T> | undefined;
     try {
         values = parseCommandLine(command, process.argv.slice(2));
@@ -135,6 +205,8 @@ export function runCommand<T extends OptionTable>(
     main(values).catch((error: unknown) => {
         if (error instanceof UsageError) {
             process.stderr.write(`${name}: ${error.message}\n\n${usage(command)}`);
+        } else if (error instanceof AdvisedError) {
+            process.stderr.write(`${name}: ${error.message}\n${error.advice.map((line) => `${line}\n`).join("")}`);
         } else {
             process.stderr.write(`${name}: ${errorText(error)}\n`);
         }

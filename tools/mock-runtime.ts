@@ -76,8 +76,17 @@ export interface ResourceOptionsRecord {
 
 export interface ProgramRun {
     readonly resources: RegisteredResource[];
-    /** Stack outputs, secrets still marked as secrets. */
+    /** Stack outputs, secrets still marked as secrets; in a preview, what is not known yet is UNKNOWN. */
     readonly outputs: Record<string, unknown>;
+    /** Provider functions the program called (lookups such as `aws:ec2/getSubnets`), in call order. */
+    readonly calls: FunctionCall[];
+}
+
+/** One provider function call (an invoke): what the program looked up rather than created. */
+export interface FunctionCall {
+    /** The function's token, e.g. `kubernetes:helm:template`. */
+    readonly token: string;
+    readonly inputs: Record<string, unknown>;
 }
 
 export interface ProgramOptions {
@@ -276,7 +285,11 @@ if (!monitor.__statefulNginxRecording) {
     const registerOutputs = monitor.registerResourceOutputs;
     monitor.registerResourceOutputs = function (this: any, req: any, callback: (err: any, resp: any) => void) {
         if (recorder && req.getUrn().split("::")[2] === "pulumi:pulumi:Stack") {
-            stackOutputs = deserializeProperties(req.getOutputs());
+            // Unknowns kept (a preview's), as the UNKNOWN sentinel like every other recorded value.
+            stackOutputs = withUnknownSentinels(deserializeProperties(req.getOutputs(), true)) as Record<
+                string,
+                unknown
+            >;
         }
         if (recorder) {
             registeredOutputs.set(
@@ -295,6 +308,7 @@ if (!monitor.__statefulNginxRecording) {
  */
 export async function runProgram(program: () => Promise<unknown>, options: ProgramOptions): Promise<ProgramRun> {
     const resources: RegisteredResource[] = [];
+    const calls: FunctionCall[] = [];
     recorder = (resource) => resources.push(resource);
     try {
         pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
@@ -308,7 +322,10 @@ export async function runProgram(program: () => Promise<unknown>, options: Progr
                     }
                     return { id: args.id || `${args.name}-id`, state };
                 },
-                call: (args) => mockCallResult(args.token, args.inputs),
+                call: (args) => {
+                    calls.push({ token: args.token, inputs: args.inputs });
+                    return mockCallResult(args.token, args.inputs);
+                },
             },
             options.project ?? "stateful-nginx",
             options.stack,
@@ -321,7 +338,7 @@ export async function runProgram(program: () => Promise<unknown>, options: Progr
         const withOutputs = resources.map((resource) =>
             resource.custom ? resource : { ...resource, outputs: registeredOutputs.get(resource.urn) ?? {} },
         );
-        return { resources: withOutputs, outputs: stackOutputs ?? {} };
+        return { resources: withOutputs, outputs: stackOutputs ?? {}, calls };
     } finally {
         recorder = undefined;
         registeredOutputs.clear();

@@ -14,6 +14,14 @@ export function stableNumber(text: string, modulo: number): number {
     return hash % modulo;
 }
 
+/**
+ * What a string holds when the mocks here made it up rather than the program or its config: an object's
+ * `uid-<n>`, the mock VPC's `subnet-0mock…`, `vpc-0mock…` and `sg-0mock…` ids, the EKS cluster's `MOCK` and
+ * `-mock` names and the mock account 123456789012. A new made-up value gets a form this matches, so synth can
+ * mark every one of them in what it writes.
+ */
+export const MADE_UP_VALUE = /\buid-\d+\b|\b(?:subnet|vpc|sg)-0mock|MOCK|-mock\b|\b123456789012\b/;
+
 const MOCK_KUBECONFIG = {
     apiVersion: "v1",
     kind: "Config",

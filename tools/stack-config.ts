@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isScalar, LineCounter, parseDocument, visit } from "yaml";
+import { UsageError } from "./cli";
 import { SECRET_PLACEHOLDER } from "./mock-runtime";
 
 export interface StackFileConfig {
@@ -176,4 +177,113 @@ export function readStackFile(file: string): StackFileConfig {
         }
     }
     return { config, secretKeys };
+}
+
+/**
+ * What a stack file leaves to its operator on purpose, so that an unedited copy stops before anything is
+ * created: who may reach the EKS API and the load balancer. `trial` stands in for them offline only (in tests,
+ * and in the command synth suggests): public blocks, as the config requires (it refuses documentation ranges
+ * such as 203.0.113.0/24, which no client has), both EC2's in us-east-1; nothing is ever sent to AWS.
+ */
+export const OPERATOR_KEYS = [
+    {
+        key: "stateful-nginx:eks",
+        path: ["endpointPublicAccessCidrs"],
+        what: "who may reach the Kubernetes API",
+        trial: ["100.24.0.0/13"],
+    },
+    {
+        key: "stateful-nginx:services",
+        path: ["loadBalancer", "sourceRanges"],
+        what: "who may reach the load balancer",
+        trial: ["34.192.0.0/12"],
+    },
+] as const;
+
+type OperatorKey = (typeof OPERATOR_KEYS)[number];
+
+/** `stateful-nginx:eks.endpointPublicAccessCidrs`: a key and its path, as `pulumi config set --path` takes it. */
+export function operatorKeyName(entry: OperatorKey): string {
+    return [entry.key, ...entry.path].join(".");
+}
+
+/** The value at `path` of a structured config key, or undefined. */
+function valueAt(config: Readonly<Record<string, string>>, key: string, path: readonly string[]): unknown {
+    let value: unknown;
+    try {
+        value = JSON.parse(config[key] ?? "{}");
+    } catch {
+        return undefined;
+    }
+    for (const part of path) value = (value as Record<string, unknown> | undefined)?.[part];
+    return value;
+}
+
+/** The operator's keys an EKS stack's config does not set (none for a bare-metal stack). */
+export function operatorKeysMissing(config: Readonly<Record<string, string>>): OperatorKey[] {
+    if (config["stateful-nginx:platform"] !== "eks") return [];
+    return OPERATOR_KEYS.filter((entry) => valueAt(config, entry.key, entry.path) === undefined);
+}
+
+/** `config` with each `KEY[.path]=VALUE` of `settings` set, VALUE read as YAML (`[a, b]` is a list). */
+export function withSettings(config: StackFileConfig, settings: readonly string[]): StackFileConfig {
+    const result: Record<string, string> = { ...config.config };
+    for (const setting of settings) {
+        const match = /^([^:=\s]+:[^.=\s]+)((?:\.[^.=\s]+)*)=(.*)$/s.exec(setting);
+        if (!match) {
+            throw new UsageError(
+                `--set ${setting}: must be KEY=VALUE or KEY.path=VALUE, e.g. stateful-nginx:app.replicas=2`,
+            );
+        }
+        const [, key, dotted, text] = match;
+        if (config.secretKeys.includes(key)) {
+            throw new UsageError(`--set ${setting}: ${key} is a secret in the stack file; set it there`);
+        }
+        const document = parseDocument(text);
+        const value: unknown = document.errors.length > 0 ? text : (document.toJS() ?? text);
+        const path = dotted.split(".").slice(1);
+        if (path.length === 0) {
+            result[key] = typeof value === "string" ? value : JSON.stringify(value);
+            continue;
+        }
+        let root: Record<string, unknown>;
+        try {
+            root = JSON.parse(result[key] ?? "{}") as Record<string, unknown>;
+        } catch {
+            throw new UsageError(`--set ${setting}: ${key} is not a mapping, so it has no ${path.join(".")}`);
+        }
+        let node = root;
+        for (const part of path.slice(0, -1)) {
+            const next = node[part] ?? {};
+            if (typeof next !== "object" || next === null || Array.isArray(next)) {
+                throw new UsageError(`--set ${setting}: ${key}.${path.join(".")} is inside something not a mapping`);
+            }
+            node = node[part] = next as Record<string, unknown>;
+        }
+        node[path[path.length - 1]] = value;
+        result[key] = JSON.stringify(root);
+    }
+    return { config: result, secretKeys: config.secretKeys };
+}
+
+/** `config` with the trial value of every operator key it does not set (what tests synthesize an EKS stack with). */
+export function withTrialRanges(config: StackFileConfig): StackFileConfig {
+    return withSettings(
+        config,
+        operatorKeysMissing(config.config).map((entry) => `${operatorKeyName(entry)}=${JSON.stringify(entry.trial)}`),
+    );
+}
+
+/**
+ * What synth adds when a stack stops on config its file leaves to the operator: the keys, and a command that
+ * tries the stack offline with the trial ranges.
+ */
+export function operatorKeysAdvice(stack: string, file: string, missing: readonly OperatorKey[]): string[] {
+    const sets = missing.map((entry) => `--set '${operatorKeyName(entry)}=[${entry.trial.join(", ")}]'`);
+    return [
+        `${shown(file)} leaves ${missing.length === 1 ? "this key" : `these ${missing.length} keys`} to you; set them with \`pulumi config set --path\` (the first lines of ${path.basename(stackFilePath(stack))} show how):`,
+        ...missing.map((entry) => `  ${operatorKeyName(entry)}: ${entry.what}`),
+        "To try the stack offline first, with stand-in public ranges (the file stays as it is, nothing is sent):",
+        `  npm run synth -- --stack ${stack} ${sets.join(" ")}`,
+    ];
 }
