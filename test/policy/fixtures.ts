@@ -1,7 +1,7 @@
 /**
  * Small stacks of resources, in the synth's resources.json shape, for the policy specs: a good stack that
  * every policy passes, and `change` to make one resource bad. The policies run in the real analyzer host
- * (one for the whole test run, started on first use), called as the engine calls it, in both the preview
+ * (one per test run, or per file in parallel mode; started on first use), called as the engine calls it, in both the preview
  * and the update view.
  */
 import { strict as assert } from "assert";
@@ -19,10 +19,15 @@ export function policyHost(): Promise<PolicyHost> {
     return started;
 }
 
-// Root-level hook: the host goes when the last spec is done, so mocha can exit.
-after(async () => {
-    if (started) (await started).close();
-});
+/**
+ * Stops the host, if one runs; the next `policyHost()` starts another. test/root-hooks.ts calls it once the
+ * specs are done: after the whole run, or after each file in mocha's parallel mode.
+ */
+export async function closePolicyHost(): Promise<void> {
+    const host = started;
+    started = undefined;
+    if (host) (await host).close();
+}
 
 type Inputs = Record<string, unknown>;
 
