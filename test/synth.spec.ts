@@ -6,6 +6,7 @@ import * as path from "path";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { parseAllDocuments, parseDocument } from "yaml";
 import { ProgramRun, redactSecrets, runProgram, UNKNOWN } from "../tools/mock-runtime";
+import { runSynth } from "../tools/synth";
 import { MADE_UP_VALUE } from "../tools/mock-state";
 import {
     displayName,
@@ -28,17 +29,46 @@ import { runConfig, runStack, testStackConfig } from "./helpers";
 
 const root = path.resolve(__dirname, "..");
 
-function synth(...args: string[]) {
+interface SynthResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** The environment of the test run, minus what npm itself set for it (`npm test` sets npm_config_*). */
+function inheritedEnv(): NodeJS.ProcessEnv {
+    return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_config_")));
+}
+
+/**
+ * synth run in this process (tools/synth.ts runSynth: the command `npm run synth` runs, with its arguments,
+ * environment and streams given here), with extra environment variables, as npm sets them for
+ * `npm run synth --flag`.
+ */
+async function synthWith(env: Record<string, string>, ...args: string[]): Promise<SynthResult> {
+    let stdout = "";
+    let stderr = "";
+    const status = await runSynth({
+        argv: args,
+        env: { ...inheritedEnv(), ...env },
+        stdout: (text) => (stdout += text),
+        stderr: (text) => (stderr += text),
+    });
+    return { status, stdout, stderr };
+}
+
+function synth(...args: string[]): Promise<SynthResult> {
     return synthWith({}, ...args);
 }
 
-/** synth with extra environment variables, as npm sets them for `npm run synth --flag`. */
-function synthWith(env: Record<string, string>, ...args: string[]) {
-    // The environment of the test run, minus what npm itself set for it (`npm test` sets npm_config_*).
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_config_")));
+/**
+ * synth as a user runs it: its own Node.js process, through the real entry point (`npm run synth`'s command),
+ * for what only a process shows: its exit status, and that a second process writes the same bytes.
+ */
+function synthProcess(...args: string[]): SynthResult {
     const result = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/synth.ts", ...args], {
         cwd: root,
-        env: { ...inherited, ...env },
+        env: inheritedEnv(),
         encoding: "utf8",
         // A synth that hangs is a failure, not a stuck test run.
         timeout: 45000,
@@ -115,9 +145,9 @@ describe("npm run synth", function () {
             const args = () => ["--stack", stack, ...trialSettings(stack).flatMap((setting) => ["--set", setting])];
             const read = (file: string) => fs.readFileSync(path.join(out, file), "utf8");
 
-            before(() => {
+            before(async () => {
                 out = path.join(work, stack);
-                const result = synth(...args(), "--out", out);
+                const result = await synth(...args(), "--out", out);
                 assert.strictEqual(result.status, 0, result.stderr);
                 printed = result.stdout;
             });
@@ -208,9 +238,12 @@ describe("npm run synth", function () {
                 assert.match(text, new RegExp(`^# ${marks} value\\(s\\) here are known only to`, "m"));
             });
 
-            it("gives byte-identical files when run twice", () => {
+            it("gives byte-identical files when run again, as a process of its own that exits 0", () => {
                 const again = path.join(work, `${stack}-again`);
-                assert.strictEqual(synth(...args(), "--out", again).status, 0);
+                const result = synthProcess(...args(), "--out", again);
+                assert.strictEqual(result.status, 0, result.stderr);
+                // What it prints, but for the directory it names.
+                assert.deepStrictEqual(result.stdout.split("\n").slice(1), printed.split("\n").slice(1));
                 for (const file of FILES) {
                     assert.ok(
                         fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(again, file))),
@@ -324,9 +357,9 @@ describe("npm run synth", function () {
         });
     }
 
-    it("stops the shipped prod file, unedited, naming the two keys it leaves to you and a command to try it", () => {
+    it("stops the shipped prod file, unedited, naming the two keys it leaves to you and a command to try it", async () => {
         const out = path.join(work, "prod-unedited");
-        const result = synth("--stack", "prod", "--out", out);
+        const result = await synth("--stack", "prod", "--out", out);
         assert.strictEqual(result.status, 1, result.stdout);
         const lines = result.stderr.trimEnd().split("\n");
         assert.match(lines[0], /^synth: stateful-nginx:eks\.endpointPublicAccessCidrs: got nothing; is required/);
@@ -350,13 +383,13 @@ describe("npm run synth", function () {
         assert.ok(!fs.existsSync(out), "nothing written");
     });
 
-    it("explains, when npm took --stack for itself (no --), the command to run instead", () => {
+    it("explains, when npm took --stack for itself (no --), the command to run instead", async () => {
         // `npm run synth --stack dev`: npm sets npm_config_stack=true and passes "dev" on alone.
         for (const [env, args] of [
             [{ npm_config_stack: "true" }, ["dev"]],
             [{ npm_config_stack: "dev" }, []],
         ] as const) {
-            const result = synthWith(env, ...args);
+            const result = await synthWith(env, ...args);
             assert.strictEqual(result.status, 1);
             assert.strictEqual(
                 result.stderr,
@@ -373,22 +406,22 @@ describe("npm run synth", function () {
             "config:\n  stateful-nginx:platform: baremetal\n  stateful-nginx:metallb:\n    pools: []\n",
         );
         const out = path.join(work, "bad");
-        const result = synth("--stack", "bad", "--config", config, "--out", out);
+        const result = synthProcess("--stack", "bad", "--config", config, "--out", out);
         assert.strictEqual(result.status, 1);
         assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
         assert.match(result.stderr, /stateful-nginx:metallb\.pools: got \[\]; must list at least one address pool/);
         assert.ok(!fs.existsSync(out), "wrote output for an invalid config");
     });
 
-    it("requires --stack", () => {
-        const result = synth();
+    it("requires --stack", async () => {
+        const result = await synth();
         assert.strictEqual(result.status, 1);
         assert.match(result.stderr, /--stack NAME is required/);
     });
 
     describe("command line", () => {
-        it("prints its usage for --help and exits 0, naming every option and stack", () => {
-            const result = synth("--help");
+        it("prints its usage for --help and exits 0, naming every option and stack", async () => {
+            const result = await synth("--help");
             assert.strictEqual(result.status, 0, result.stderr);
             assert.match(result.stdout, /^Usage: npm run synth -- --stack NAME \[--config FILE\] \[--out DIR\]/);
             for (const option of ["--stack NAME", "--config FILE", "--out DIR", "-h, --help"]) {
@@ -397,15 +430,15 @@ describe("npm run synth", function () {
             assert.ok(result.stdout.includes(`Stacks: ${stackNames().join(", ")}`), result.stdout);
         });
 
-        it("refuses an unknown option with one line and the usage, exit 1", () => {
-            const result = synth("--stak", "dev");
+        it("refuses an unknown option with one line and the usage, exit 1", async () => {
+            const result = await synth("--stak", "dev");
             assert.strictEqual(result.status, 1);
             assert.match(result.stderr, /^synth: Unknown option '--stak'\n/);
             assert.match(result.stderr, /Usage: npm run synth --/);
         });
 
-        it("refuses a stack that has no stack file, naming the stacks there are", () => {
-            const result = synth("--stack", "qa");
+        it("refuses a stack that has no stack file, naming the stacks there are", async () => {
+            const result = await synth("--stack", "qa");
             assert.strictEqual(result.status, 1);
             assert.match(result.stderr, /^synth: no stack qa: there is no Pulumi\.qa\.yaml \(stacks: dev, /);
         });
@@ -414,15 +447,15 @@ describe("npm run synth", function () {
             ["a missing file", () => path.join(work, "absent.yaml")],
             ["a directory", () => work],
         ] as const) {
-            it(`says "config file" in one line when --config names ${what}`, () => {
-                const result = synth("--stack", "dev", "--config", file(), "--out", path.join(work, "unused"));
+            it(`says "config file" in one line when --config names ${what}`, async () => {
+                const result = await synth("--stack", "dev", "--config", file(), "--out", path.join(work, "unused"));
                 assert.strictEqual(result.status, 1);
                 assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
                 assert.match(result.stderr, /^synth: config file .* (does not exist|is a directory)$/m);
             });
         }
 
-        it("names the file, line and column of a YAML error, at the line that is wrong", () => {
+        it("names the file, line and column of a YAML error, at the line that is wrong", async () => {
             const lines = fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8").split("\n");
             // One mapping item indented a space too far, between comments as the shipped file has them: the
             // parser notices it only at the comments before it.
@@ -434,7 +467,7 @@ describe("npm run synth", function () {
             lines[wrong] = ` ${lines[wrong]}`;
             const config = path.join(work, "Pulumi.indent.yaml");
             fs.writeFileSync(config, lines.join("\n"));
-            const result = synth("--stack", "dev", "--config", config, "--out", path.join(work, "unused"));
+            const result = await synth("--stack", "dev", "--config", config, "--out", path.join(work, "unused"));
             assert.strictEqual(result.status, 1);
             assert.strictEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
             const column = lines[wrong].length - lines[wrong].trimStart().length + 1;
@@ -455,11 +488,11 @@ describe("npm run synth", function () {
             });
         }
 
-        it("refuses a key under a misspelt namespace, with the key it meant", () => {
+        it("refuses a key under a misspelt namespace, with the key it meant", async () => {
             const config = path.join(work, "Pulumi.namespace.yaml");
             const dev = fs.readFileSync(path.join(root, "Pulumi.dev.yaml"), "utf8");
             fs.writeFileSync(config, `${dev}\n  statefulnginx:services:\n    nodePort:\n      port: 30080\n`);
-            const result = synth("--stack", "dev", "--config", config, "--out", path.join(work, "namespace"));
+            const result = await synth("--stack", "dev", "--config", config, "--out", path.join(work, "namespace"));
             assert.strictEqual(result.status, 1, result.stdout);
             assert.match(
                 result.stderr,
@@ -469,27 +502,27 @@ describe("npm run synth", function () {
     });
 
     describe("output directory", () => {
-        it("removes the files of an earlier run when a later one fails", () => {
+        it("removes the files of an earlier run when a later one fails", async () => {
             const out = path.join(work, "stale");
-            assert.strictEqual(synth("--stack", "dev", "--out", out).status, 0);
+            assert.strictEqual((await synth("--stack", "dev", "--out", out)).status, 0);
             const config = path.join(work, "Pulumi.broken.yaml");
             fs.writeFileSync(config, "config:\n  stateful-nginx:platform: gke\n");
-            const result = synth("--stack", "dev", "--config", config, "--out", out);
+            const result = await synth("--stack", "dev", "--config", config, "--out", out);
             assert.strictEqual(result.status, 1);
             for (const file of FILES) assert.ok(!fs.existsSync(path.join(out, file)), `${file} left behind`);
         });
 
-        it("is an error, not a hang, when --out cannot be created under procfs", function () {
+        it("is an error, not a hang, when --out cannot be created under procfs", async function () {
             if (!fs.existsSync("/proc/self")) this.skip();
-            const result = synth("--stack", "dev", "--out", "/proc/stateful-nginx-out");
+            const result = await synth("--stack", "dev", "--out", "/proc/stateful-nginx-out");
             assert.strictEqual(result.status, 1, `status ${result.status}: it hung or passed`);
             assert.match(result.stderr, /^synth: cannot write to \/proc\/stateful-nginx-out: .*\(ENOENT\)$/m);
         });
 
-        it("is an error when --out lies under a file", () => {
+        it("is an error when --out lies under a file", async () => {
             const file = path.join(work, "a-file");
             fs.writeFileSync(file, "");
-            const result = synth("--stack", "dev", "--out", path.join(file, "out"));
+            const result = await synth("--stack", "dev", "--out", path.join(file, "out"));
             assert.strictEqual(result.status, 1);
             assert.match(result.stderr, /^synth: cannot write to .*a-file\/out: .*a-file is not a directory$/m);
         });

@@ -178,38 +178,72 @@ export function errorText(error: unknown): string {
 }
 
 /**
- * Runs a tool's main: `--help` prints the usage and exits 0; a usage error prints its line and the usage on
- * stderr; any other error prints its errorText (no stack trace: these are the user's to fix). Both exit 1.
+ * What a run of a tool reads and writes: its command line (after the script), its environment and its two
+ * streams. `runCommand` gives the process's own; a spec gives its own to run a tool in its process.
  */
-export function runCommand<T extends OptionTable>(
+export interface CommandIo {
+    readonly argv: readonly string[];
+    readonly env: NodeJS.ProcessEnv;
+    readonly stdout: (text: string) => void;
+    readonly stderr: (text: string) => void;
+}
+
+/**
+ * A tool's main, run against `io`; resolves to its exit code. `--help` prints the usage, 0; a usage error
+ * prints its line and the usage on stderr; any other error prints its errorText (no stack trace: these are
+ * the user's to fix). Both 1.
+ */
+export async function runCommandWith<T extends OptionTable>(
     name: string,
     command: Command<T>,
-    main: (values: OptionValues<T>) => Promise<void>,
-): void {
-    const npmTook = npmTookOptions(command, process.argv.slice(2), process.env);
+    main: (values: OptionValues<T>, io: CommandIo) => Promise<void>,
+    io: CommandIo,
+): Promise<number> {
+    const npmTook = npmTookOptions(command, io.argv, io.env);
     if (npmTook) {
-        process.stderr.write(`${name}: ${npmTook}\n`);
-        process.exit(1);
+        io.stderr(`${name}: ${npmTook}\n`);
+        return 1;
     }
     let values: OptionValues<T> | undefined;
     try {
-        values = parseCommandLine(command, process.argv.slice(2));
+        values = parseCommandLine(command, io.argv);
     } catch (error) {
-        process.stderr.write(`${name}: ${(error as Error).message}\n\n${usage(command)}`);
-        process.exit(1);
+        io.stderr(`${name}: ${(error as Error).message}\n\n${usage(command)}`);
+        return 1;
     }
     if (values === undefined) {
-        process.stdout.write(usage(command));
-        return;
+        io.stdout(usage(command));
+        return 0;
     }
-    main(values).catch((error: unknown) => {
+    try {
+        await main(values, io);
+        return 0;
+    } catch (error) {
         if (error instanceof UsageError) {
-            process.stderr.write(`${name}: ${error.message}\n\n${usage(command)}`);
+            io.stderr(`${name}: ${error.message}\n\n${usage(command)}`);
         } else if (error instanceof AdvisedError) {
-            process.stderr.write(`${name}: ${error.message}\n${error.advice.map((line) => `${line}\n`).join("")}`);
+            io.stderr(`${name}: ${error.message}\n${error.advice.map((line) => `${line}\n`).join("")}`);
         } else {
-            process.stderr.write(`${name}: ${errorText(error)}\n`);
+            io.stderr(`${name}: ${errorText(error)}\n`);
         }
-        process.exit(1);
+        return 1;
+    }
+}
+
+/** Runs a tool's main as its process (runCommandWith on the process's arguments, environment and streams). */
+export function runCommand<T extends OptionTable>(
+    name: string,
+    command: Command<T>,
+    main: (values: OptionValues<T>, io: CommandIo) => Promise<void>,
+): void {
+    const io: CommandIo = {
+        argv: process.argv.slice(2),
+        env: process.env,
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+    };
+    // Success ends as the event loop empties; only a failure calls exit, as the tools always have.
+    void runCommandWith(name, command, main, io).then((code) => {
+        if (code !== 0) process.exit(code);
     });
 }

@@ -12,7 +12,7 @@
  * the usage), nothing written.
  */
 import * as path from "path";
-import { AdvisedError, defineCommand, OptionValues, runCommand, UsageError } from "./cli";
+import { AdvisedError, CommandIo, defineCommand, OptionValues, runCommand, runCommandWith, UsageError } from "./cli";
 import { removeOutputs, writeOutputs } from "./output-dir";
 import { loadGraphviz, renderSynthFiles, summarize, SYNTH_FILES } from "./synth-render";
 import { ProgramRun, runProgram } from "./mock-runtime";
@@ -54,7 +54,7 @@ const SYNTH_COMMAND = defineCommand({
 
 type SynthValues = OptionValues<typeof SYNTH_COMMAND.options>;
 
-async function synth(values: SynthValues): Promise<void> {
+async function synth(values: SynthValues, io: CommandIo): Promise<void> {
     const stack = values.stack!;
     // With --config the stack need not have a file of its own; its name must still be one.
     const problem = stackProblem(stack, { needsFile: values.config === undefined });
@@ -83,9 +83,17 @@ async function synth(values: SynthValues): Promise<void> {
     }
 
     writeOutputs(outDir, await renderSynthFiles(run, stack));
-    console.log(`stack ${stack}: ${run.resources.length} resources -> ${path.relative(process.cwd(), outDir) || "."}/`);
-    for (const line of summarize(run)) console.log(line);
-    console.log(`  wrote ${SYNTH_FILES.join(", ")}`);
+    const where = path.relative(process.cwd(), outDir) || ".";
+    const lines = [`stack ${stack}: ${run.resources.length} resources -> ${where}/`, ...summarize(run)];
+    io.stdout([...lines, `  wrote ${SYNTH_FILES.join(", ")}`, ""].join("\n"));
 }
 
-runCommand("synth", SYNTH_COMMAND, synth);
+/**
+ * The whole command against `io`, in the caller's process; resolves to the exit code. The specs call it for
+ * what synth prints and writes; `npm run synth` runs it as its own process.
+ */
+export function runSynth(io: CommandIo): Promise<number> {
+    return runCommandWith("synth", SYNTH_COMMAND, synth, io);
+}
+
+if (require.main === module) runCommand("synth", SYNTH_COMMAND, synth);
