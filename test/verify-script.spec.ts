@@ -273,13 +273,15 @@ describe("verification script run against stand-in wget and nslookup", function 
     });
 
     it("gives each check its own retry window, however long the checks before it took", () => {
-        // With a pause of 1 s: nginx-0 passes on its 3rd try (about 2 s), then nginx-1 needs about 3 s of its
-        // own. One window of 4 s for the whole script would close while nginx-1 is still failing.
+        // The library reads the clock in whole seconds (`date +%s`), so a window of 3 s closes 2-3 s after it
+        // opens. With a pause of 0.2 s, each pod's page passes on its 7th try: its last failure comes 1 s into its
+        // own window, which is open. One window for the whole script would be closed by then for nginx-2: its
+        // last failure comes 3.4 s after the script began.
         const pod = (n: number) => `http://nginx-${n}.nginx.stateful-nginx.svc.cluster.local:8080/`;
         const run = runWithStubs(plan, healthyWorld(), {
-            retrySeconds: 4,
-            pauseSeconds: 1,
-            failFirst: { [pod(0)]: 2, [pod(1)]: 3 },
+            retrySeconds: 3,
+            pauseSeconds: 0.2,
+            failFirst: { [pod(0)]: 6, [pod(1)]: 6, [pod(2)]: 6 },
         });
         assert.strictEqual(run.status, 0, run.stdout);
         assert.deepStrictEqual(run.log.failed, []);
@@ -290,7 +292,7 @@ describe("verification script run against stand-in wget and nslookup", function 
         const run = runWithStubs(plan, healthyWorld(), {
             retrySeconds: 60,
             totalSeconds: 1,
-            pauseSeconds: 1,
+            pauseSeconds: 0.2,
             failFirst: { [url]: 100 },
         });
         assert.deepStrictEqual(
