@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { defineCommand, npmTookOptions, parseCommandLine, usage, UsageError } from "../tools/cli";
+import { benchTestArguments } from "../tools/bench-test";
 import { makeDirectory, writeOutputs } from "../tools/output-dir";
+import { runParallel, runProcess } from "../tools/run-parallel";
 
 const root = path.resolve(__dirname, "..");
 
@@ -173,4 +175,68 @@ describe("npm run bench:synth", function () {
         assert.strictEqual(result.status, 1);
         assert.match(result.stderr, /^bench:synth: no stack qa: there is no Pulumi\.qa\.yaml/);
     });
+});
+
+describe("npm run check (tools/run-parallel.ts): lint, typecheck and the specs at once", () => {
+    // Stand-ins for npm scripts: shell commands that print in several pieces, with pauses between them.
+    const shell = (script: string) => runProcess(script, "sh", ["-c", script]);
+
+    it("prints each part's output whole when it ends, in the order they end, with its verdict", async () => {
+        let printed = "";
+        const status = await runParallel(
+            ["echo slow-1; sleep 0.4; echo slow-2", "echo fast-1; sleep 0.1; echo fast-2 >&2"],
+            (text) => (printed += text),
+            shell,
+        );
+        assert.strictEqual(status, 0);
+        // The slow part began first and printed first, but its lines follow the fast part's, together.
+        assert.match(
+            printed,
+            /\n== echo fast-1[^\n]*\nfast-1\nfast-2\n== echo fast-1[^\n]*: passed in \d+\.\d s\n\n== echo slow-1[^\n]*\nslow-1\nslow-2\n== echo slow-1[^\n]*: passed in/,
+        );
+        assert.match(printed, /\n== all passed \(\d+\.\d s wall\)\n$/);
+    });
+
+    it("runs the parts at the same time", async () => {
+        const start = performance.now();
+        await runParallel(["sleep 0.5", "sleep 0.5", "sleep 0.5"], () => undefined, shell);
+        assert.ok(performance.now() - start < 1400, `${performance.now() - start} ms: one after the other`);
+    });
+
+    it("exits with the worst status of the parts and names those that failed, after every part ended", async () => {
+        let printed = "";
+        const status = await runParallel(
+            ["exit 3", "sleep 0.3; echo late", "exit 1"],
+            (text) => (printed += text),
+            shell,
+        );
+        assert.strictEqual(status, 3);
+        assert.match(printed, /== exit 3: FAILED \(exit 3\) in/);
+        assert.match(printed, /\nlate\n== sleep 0\.3; echo late: passed in/);
+        assert.match(printed, /\n== FAILED: exit 3, exit 1 \(\d+\.\d s wall\)\n$/);
+    });
+});
+
+describe("npm run bench:test", () => {
+    it("takes a whole number of runs and parts of npm test", () => {
+        assert.deepStrictEqual(benchTestArguments({ runs: "3", parts: "lint,check" }), {
+            runs: 3,
+            parts: ["lint", "check"],
+        });
+        assert.deepStrictEqual(benchTestArguments({}).parts, ["lint", "typecheck", "test:unit", "check"]);
+    });
+
+    for (const [values, message] of [
+        [{ runs: "0" }, /^--runs 0: must be a whole number from 1 to 20$/],
+        [{ runs: "1.5" }, /^--runs 1\.5: must be a whole number from 1 to 20$/],
+        [{ parts: "lint,engine" }, /^--parts lint,engine: each must be one of lint, typecheck, test:unit, check$/],
+        [{ parts: "," }, /^--parts ,: each must be one of/],
+    ] as const) {
+        it(`refuses ${JSON.stringify(values)} before it times anything`, () => {
+            assert.throws(
+                () => benchTestArguments(values),
+                (error: unknown) => error instanceof UsageError && message.test(error.message),
+            );
+        });
+    }
 });
