@@ -89,6 +89,8 @@ if (require.main === module) {
         process.stderr.write("usage: node -r ./tools/register.js tools/run-parallel.ts SCRIPT...\n");
         process.exit(2);
     }
+    // Ctrl-C reaches the parts too (one process group): wait for them, so that what they printed is shown.
+    process.on("SIGINT", () => undefined);
     void runParallel(scripts, (text) => process.stdout.write(text)).then((status) => {
         process.exitCode = status;
     });
