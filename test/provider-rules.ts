@@ -202,37 +202,6 @@ export function alreadyExists(steps: readonly Step[], inCluster: ReadonlySet<str
         .filter((key): key is string => key !== undefined && inCluster.has(key));
 }
 
-/**
- * The creates of `steps` whose wait fails because the object is already in the cluster: a claim applied over a
- * claim that is there (bound, after a destroy or a scale down) runs the provider's create wait with no previous
- * outputs, which on a class that binds on first use waits for `Pending` and times out after 5 minutes on a
- * bound claim, unless the claim skips the wait (pulumi-kubernetes v4.25.0 awaiters.go
- * `untilCoreV1PersistentVolumeClaimReady`, metadata/overrides.go `ReadyCondition`). Seen on the real engine
- * (test/engine/), where it failed `up` after a destroy.
- */
-export function createWaitFailures(steps: readonly Step[], inCluster: ReadonlySet<string>): string[] {
-    return steps
-        .filter(
-            (step) => step.op === "create" && step.after && kindOf(step.type)?.kind === "PersistentVolumeClaimPatch",
-        )
-        .filter((step) => (step.after!.inputs as any).metadata?.annotations?.["pulumi.com/skipAwait"] !== "true")
-        .map((step) => objectKey(step.after!))
-        .filter((key): key is string => key !== undefined && inCluster.has(key));
-}
-
-/**
- * The objects `pulumi destroy` leaves in the cluster: those whose delete is retained or relinquished. Objects
- * deleted with another (deletedWith) go when Kubernetes' garbage collector deletes that one's dependents.
- */
-export function leftByDestroy(state: readonly RegisteredResource[]): Set<string> {
-    return new Set(
-        planDestroy(state)
-            .filter((step) => step.deletion?.kind === "retained" || step.deletion?.kind === "relinquished")
-            .map((step) => objectKey(step.before!))
-            .filter((key): key is string => key !== undefined),
-    );
-}
-
 /** What the Kubernetes API server refuses on an update of a bound claim (core/validation, PVC resize admission). */
 export function claimUpdateRefusal(
     before: RegisteredResource,
