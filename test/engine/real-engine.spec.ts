@@ -10,10 +10,11 @@
  * that on kind. Skipped, with the reason, where the engine is not built.
  */
 import * as assert from "assert";
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { promisify } from "util";
 import { parseDocument } from "yaml";
 import { claimNames } from "../../components/workload";
 import { engineView } from "../../tools/engine-view";
@@ -36,6 +37,7 @@ import {
 } from "./local-engine";
 
 const MINUTE = 60_000;
+const run = promisify(execFile);
 const STACK = "local";
 const NAMESPACE = "stateful-nginx";
 const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
@@ -117,15 +119,28 @@ describe("the real engine on a local cluster", function () {
         return result;
     }
 
+    /** `npm run policy -- --engine`: the real `pulumi preview --policy-pack`, run from the stack's project. */
     const previewWithPolicies = () =>
-        cluster.pulumi(
-            "preview",
-            "--stack",
-            STACK,
-            "--policy-pack",
-            POLICY_PACK,
-            "--policy-pack-config",
-            path.join(POLICY_PACK, "config", "dev.json"),
+        run(
+            process.execPath,
+            [
+                "-r",
+                path.join(PROJECT_ROOT, "tools", "register.js"),
+                path.join(PROJECT_ROOT, "tools", "policy.ts"),
+                "--stack",
+                STACK,
+                "--engine",
+                "--policy-config",
+                path.join(POLICY_PACK, "config", "dev.json"),
+            ],
+            { cwd: cluster.project, env: { ...process.env, ...cluster.env }, maxBuffer: 16 << 20 },
+        ).then(
+            ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+            (error: { code?: number; stdout?: string; stderr?: string }) => ({
+                code: typeof error.code === "number" ? error.code : 1,
+                stdout: error.stdout ?? "",
+                stderr: error.stderr ?? "",
+            }),
         );
 
     async function up(what: string): Promise<EngineEvent[]> {
@@ -228,9 +243,9 @@ describe("the real engine on a local cluster", function () {
         );
     });
 
-    it("passes the policy pack in a preview (pulumi preview --policy-pack, dev's policy config)", async () => {
+    it("passes the policy pack in a preview (npm run policy -- --engine: pulumi preview --policy-pack, dev's config)", async () => {
         const result = await timed("preview with the policy pack", previewWithPolicies);
-        assert.strictEqual(result.code, 0, describeFailure("pulumi preview --policy-pack", result));
+        assert.strictEqual(result.code, 0, describeFailure("npm run policy -- --engine", result));
         assert.doesNotMatch(result.stdout, /mandatory/);
     });
 
