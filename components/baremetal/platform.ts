@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetalLbConfig, MetalLbPoolConfig, ServicesConfig } from "../../config";
+import { METALLB_ANNOTATIONS } from "../metallb-annotations";
 import type { ClusterTarget } from "../target";
 import { addressPoolSpec, MetalLbAddressPool } from "./address-pool";
 import { blocksContain, tryParseAddressBlock } from "../../config/addresses";
@@ -26,12 +27,6 @@ import { KUBE_PROXY, KubeProxyStrictArp } from "./kube-proxy";
 import { MetalLb } from "./metallb";
 import { stackObjectName } from "./names";
 import { MetalLbWebhookCheck, WEBHOOK_CHECK_NAME, webhookCheckTrigger } from "./webhook-check";
-
-/** Service annotations MetalLB reads (the `metallb.universe.tf/` prefix is deprecated). */
-export const METALLB_ANNOTATIONS = {
-    pool: "metallb.io/address-pool",
-    addresses: "metallb.io/loadBalancerIPs",
-} as const;
 
 /**
  * The pool a LoadBalancer Service takes its address from: the configured one; with fixed addresses and no
