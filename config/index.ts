@@ -170,19 +170,11 @@ export function ownServiceNames(appName: string) {
 }
 
 /**
- * Refuses config keys under a namespace that is neither the project's nor one the program's packages read:
- * Pulumi hands such keys to the program without a word, so a misspelt namespace (`statefulnginx:services`)
- * would otherwise drop the whole key and deploy the defaults.
- *
- * @param keys full config keys, as `pulumi.runtime.allConfig()` returns them.
- * @throws ConfigError naming each such key and the key it most likely meant.
+ * The keys of `keys` (full config keys, as `pulumi.runtime.allConfig()` returns them) under a namespace that is
+ * neither the project's nor one the program's packages read, each with the key it most likely meant: Pulumi hands
+ * such keys to the program without a word, so a misspelt namespace (`statefulnginx:services`) would otherwise drop
+ * the whole key and deploy the defaults.
  */
-export function checkConfigNamespaces(keys: readonly string[]): void {
-    const problems = namespaceProblems(keys);
-    if (problems.length > 0) throw new ConfigError(problems);
-}
-
-/** The keys of `keys` under a namespace the program does not read, each with the key it most likely meant. */
 export function namespaceProblems(keys: readonly string[]): ConfigProblem[] {
     const known = new Set<string>([CONFIG_NAMESPACE, ...PROVIDER_NAMESPACES]);
     return keys.flatMap((key) => {

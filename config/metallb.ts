@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { blocksContain, blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "./addresses";
+import { blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "./addresses";
+import { fixedAddressProblem } from "./pools";
 import { dnsLabel, labelMap } from "./fields";
 import type { ServicesConfig } from "./services";
 import { pinnedImage, releaseTag } from "./images";
@@ -382,11 +383,9 @@ export type BgpAdvertisementConfig = z.infer<typeof bgpAdvertisementSchema>;
 export type IssueReporter = (path: (string | number)[], input: unknown, message: string) => void;
 
 /**
- * The LoadBalancer Service's pool and fixed addresses against the stack's MetalLB pools. A fixed address must
- * sit in a pool with `autoAssign: false`: MetalLB hands out addresses of auto-assigning pools lowest first to any
- * LoadBalancer Service that asks for none (internal/allocator/allocator.go, `Allocate`, v0.16.1), so k3s's Traefik
- * or any other Service created first takes it and `pulumi up` waits in vain. An address asked for by annotation
- * is assigned from whichever pool holds it, auto-assigning or not (controller/service.go, `allocateIPs`).
+ * The LoadBalancer Service's pool and fixed addresses against the stack's MetalLB pools: a fixed address must sit
+ * in a pool with `autoAssign: false` (fixedAddressProblem, config/pools.ts), or k3s's Traefik or any other Service
+ * created first can take it.
  */
 export function checkLoadBalancerPool(
     metallb: MetalLbConfig,
@@ -418,21 +417,19 @@ export function checkLoadBalancerPool(
         );
     }
     const candidates = pool ? [pool] : pools;
-    const blocksOf = (candidate: MetalLbPoolConfig) =>
-        candidate.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []);
     lb.addresses.forEach((address, index) => {
-        const holder = candidates.find((candidate) => blocksContain(blocksOf(candidate), address));
-        if (!holder) {
+        const problem = fixedAddressProblem(address, candidates);
+        if (problem?.kind === "outside") {
             issue(
                 ["services", "loadBalancer", "addresses", index],
                 address,
                 `is outside ${pool ? `pool ${pool.name}` : "every MetalLB pool"} (${candidates.flatMap((c) => c.addresses).join(", ")})`,
             );
-        } else if (holder.autoAssign) {
+        } else if (problem?.kind === "auto-assigned") {
             issue(
                 ["services", "loadBalancer", "addresses", index],
                 address,
-                `is in pool ${holder.name}, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false`,
+                `is in pool ${problem.pool.name}, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false`,
             );
         }
     });

@@ -1,7 +1,7 @@
 /**
  * Day 2: each change an operator makes to a live stack, as a second `pulumi up` would carry it out. Each row
  * synthesizes the shipped stack and a changed copy, then derives the steps with the engine's and the Kubernetes
- * provider's rules (./provider-rules.ts, which cites the upstream source lines). docs/operations.md has the
+ * provider's rules (./provider-rules.ts, which names the upstream functions and versions it follows). docs/operations.md has the
  * table these specs back; what only a cluster can show (garbage collection, adoption, resize) is in test/e2e.
  */
 import * as assert from "assert";
