@@ -46,9 +46,10 @@ export function stubStatusConf(): string {
 
 /**
  * The name of the ConfigMap that holds the stub_status server: the app's name and a digest of the file. The
- * provider replaces a ConfigMap whose data changes (ConfigMaps are immutable unless the provider is told
- * otherwise: pulumi-kubernetes v4.25.0 provider.go `Diff`, `enableConfigMapMutable`); a new name for new content
- * makes that replacement create-before-delete, and changes the pod template, so the pods roll onto it.
+ * provider replaces a ConfigMap whose data changes (pulumi-kubernetes v4.25.0 diff.go `forceNewProperties`:
+ * `.data` forces a replacement unless the provider enables mutable ConfigMaps and the map is not immutable; this
+ * one is immutable). A new name for new content makes that replacement create-before-delete, and changes the pod
+ * template, so the pods roll onto it.
  */
 export function stubStatusConfigMapName(appName: string, conf: string = stubStatusConf()): string {
     const digest = crypto.createHash("sha256").update(conf).digest("hex").slice(0, 8);
@@ -83,8 +84,9 @@ export const STUB_STATUS_CONF_MOUNT = {
 /**
  * The exporter (github.com/nginx/nginx-prometheus-exporter): reads stub_status over the pod's loopback and serves
  * Prometheus metrics on 9113 (`nginx_up`, `nginx_connections_*`, `nginx_http_requests_total`). Flags as its
- * exporter.go (v1.5.1) defines them. Its image runs as a user (1001), holds one static binary and writes nothing,
- * so it meets the same restricted profile as nginx; the pod's user (101) replaces the image's.
+ * exporter.go (v1.5.1) defines them, `--web.*` through exporter-toolkit's kingpinflag. Its image (build/Dockerfile,
+ * v1.5.1) is one static binary on `scratch` run as user 1001 and writes nothing, so it meets the same restricted
+ * profile as nginx; the pod's user (101) replaces the image's.
  */
 export function exporterContainer(
     observability: MetricsSidecarArgs["observability"],
