@@ -1,3 +1,4 @@
+import { createMonitoring } from "./components/observability";
 import { createPlatform } from "./components/platform";
 import { NginxServices } from "./components/services";
 import { ClusterVerification, stackVerificationArgs } from "./components/verify";
@@ -7,7 +8,11 @@ import { loadConfig } from "./config/load";
 export = async () => {
     const config = loadConfig();
     const { target, outputs: platformOutputs } = await createPlatform(config);
-    const workload = new NginxStatefulSet("nginx", { app: config.app, target });
+    const workload = new NginxStatefulSet("nginx", {
+        app: config.app,
+        target,
+        observability: config.observability,
+    });
     const services = new NginxServices("nginx-services", {
         target,
         namespace: workload.namespace,
@@ -26,6 +31,21 @@ export = async () => {
           )
         : undefined;
 
+    // Prometheus Operator objects for the pods' metrics, where the cluster serves their kinds.
+    const monitoring =
+        config.observability.enabled && workload.metricsPort
+            ? await createMonitoring(`${config.app.name}-monitoring`, {
+                  observability: config.observability,
+                  platform: config.platform,
+                  target,
+                  statefulSetName: config.app.name,
+                  namespaceName: config.app.namespace,
+                  namespace: workload.namespace,
+                  selector: workload.selector,
+                  metricsPortName: workload.metricsPort.name,
+              })
+            : undefined;
+
     return {
         platform: target.kind,
         ...platformOutputs,
@@ -38,5 +58,6 @@ export = async () => {
         loadBalancerAddress: services.loadBalancerAddress,
         externalNames: services.externalNames,
         ...(verification ? { verificationJob: verification.jobName } : {}),
+        ...(monitoring ? { monitoring: monitoring.summary } : {}),
     };
 };

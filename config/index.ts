@@ -3,6 +3,7 @@ import { z } from "zod";
 import { appSchema } from "./app";
 import { checkEksLoadBalancers, eksSchema } from "./eks";
 import { checkLoadBalancerPool, metallbSchema } from "./metallb";
+import { observabilitySchema } from "./observability";
 import { servicesSchema } from "./services";
 import {
     CONFIG_NAMESPACE,
@@ -20,6 +21,7 @@ export { MIN_EKS_VERSION } from "./eks";
 export type { AppConfig } from "./app";
 export type { EksConfig } from "./eks";
 export type { BgpAdvertisementConfig, BgpPeerConfig, MetalLbConfig, MetalLbPoolConfig } from "./metallb";
+export type { ObservabilityConfig } from "./observability";
 export type { ExposureConfig, ServicesConfig } from "./services";
 export type { VerifyConfig } from "./verify";
 export { closestKey, CONFIG_NAMESPACE, ConfigError, type ConfigProblem } from "./problems";
@@ -54,6 +56,7 @@ const structured = {
     app: appSchema,
     services: servicesSchema,
     verify: verifySchema,
+    observability: observabilitySchema,
 } as const;
 
 /** Every key of the config surface, scalar and structured. */
@@ -77,6 +80,7 @@ const stackSchema = z
         app: appSchema.prefault({}),
         services: servicesSchema.prefault({}),
         verify: verifySchema.prefault({}),
+        observability: observabilitySchema.prefault({}),
     })
     .superRefine((stack, ctx) => {
         if (!stack.crossCheck) return;

@@ -217,8 +217,11 @@ describe("the real engine on a local cluster", function () {
         }
     });
 
+    let firstUp: EngineEvent[] = [];
+
     it("brings the dev stack up: pods ready, one bound claim each, MetalLB's address on nginx-lb", async () => {
         const events = await up("first up");
+        firstUp = events;
         assert.ok((changes(events).create ?? 0) > 10, JSON.stringify(changes(events)));
         assert.deepStrictEqual(readyPods(), ["nginx-0", "nginx-1", "nginx-2"]);
         const bound = claims();
@@ -230,6 +233,42 @@ describe("the real engine on a local cluster", function () {
         assert.strictEqual(nodePort.spec?.ports?.[0]?.nodePort, 30080);
         const outputs = JSON.parse((await cluster.pulumi("stack", "output", "--json", "--stack", STACK)).stdout);
         assert.strictEqual(outputs.loadBalancerAddress, "172.18.255.200");
+    });
+
+    it("runs the metrics exporter beside nginx, and skips the PodMonitor with one info line (no Prometheus Operator)", async () => {
+        const pods = cluster.json<{
+            items: {
+                metadata: { name: string };
+                spec: { containers: { name: string; ports?: { name: string }[] }[] };
+            }[];
+        }>("get", "pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=nginx");
+        assert.strictEqual(pods.items.length, 3);
+        for (const pod of pods.items) {
+            assert.deepStrictEqual(
+                pod.spec.containers.map((container) => [container.name, container.ports?.map((port) => port.name)]),
+                [
+                    ["nginx", ["http"]],
+                    ["nginx-exporter", ["metrics"]],
+                ],
+                pod.metadata.name,
+            );
+        }
+        const configMaps = cluster
+            .json<KubeList>("get", "configmaps", "-n", NAMESPACE)
+            .items.map((c) => c.metadata.name);
+        assert.ok(
+            configMaps.some((name) => /^nginx-stub-status-[0-9a-f]{8}$/.test(name)),
+            configMaps.join(", "),
+        );
+        const skips = firstUp
+            .map((event) => event.diagnosticEvent)
+            .filter((d) => d && /PodMonitor and PrometheusRule skipped/.test(d.message));
+        assert.deepStrictEqual(
+            skips.map((d) => d!.severity),
+            ["info"],
+        );
+        const outputs = JSON.parse((await cluster.pulumi("stack", "output", "--json", "--stack", STACK)).stdout);
+        assert.match(outputs.monitoring.skipped, /does not serve monitoring\.coreos\.com\/v1\/PodMonitor/);
     });
 
     it("reports no changes on a second up with nothing changed", async () => {
