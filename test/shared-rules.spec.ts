@@ -136,10 +136,9 @@ describe("one home for each shared rule", () => {
     });
 
     describe("the restricted security context (components/security-context.ts)", () => {
-        it("is set in that file alone, the nginx pod template aside until it is switched", () => {
+        it("is set in that file alone", () => {
             assert.deepStrictEqual(filesWithCode(/allowPrivilegeEscalation:|seccompProfile:/), [
                 "components/security-context.ts",
-                "components/workload/pod-template.ts",
             ]);
         });
 

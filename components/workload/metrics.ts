@@ -1,4 +1,4 @@
-import * as crypto from "crypto";
+import { shortDigest } from "../digest";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ObservabilityConfig } from "../../config/observability";
@@ -52,8 +52,7 @@ export function stubStatusConf(): string {
  * template, so the pods roll onto it.
  */
 export function stubStatusConfigMapName(appName: string, conf: string = stubStatusConf()): string {
-    const digest = crypto.createHash("sha256").update(conf).digest("hex").slice(0, 8);
-    return `${appName}-stub-status-${digest}`;
+    return `${appName}-stub-status-${shortDigest(conf, 8)}`;
 }
 
 /** The ConfigMap's `data`. */

@@ -1,6 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { AppConfig } from "../../config/app";
 import { exporterContainer, MetricsSidecarArgs, STUB_STATUS_CONF_MOUNT, stubStatusVolume } from "./metrics";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security-context";
 
 /** The volume claim template's name, and so the prefix of every pod's PVC: `nginx-persistent-storage-nginx-0`. */
 export const DATA_VOLUME = "nginx-persistent-storage";
@@ -73,12 +74,7 @@ export function nginxPodTemplate({
     metrics,
 }: PodTemplateArgs): k8s.types.input.core.v1.PodTemplateSpec {
     const resources = { requests: app.resources.requests, limits: app.resources.limits };
-    const securityContext = {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ["ALL"] },
-    };
+    const securityContext = restrictedContainerSecurityContext();
     const data = { name: DATA_VOLUME, mountPath: HTML_ROOT };
     const scratch = SCRATCH_VOLUMES.map(({ name, mountPath }) => ({ name, mountPath }));
     const probe = { httpGet: { path: "/", port: CONTAINER_PORT.name }, timeoutSeconds: 2 };
@@ -87,13 +83,10 @@ export function nginxPodTemplate({
         metadata: { labels },
         spec: {
             securityContext: {
-                runAsNonRoot: true,
-                runAsUser: NGINX_UID,
-                runAsGroup: NGINX_UID,
+                ...restrictedPodSecurityContext(NGINX_UID),
                 // The volume's files belong to the nginx group, so the init container can write the page.
                 fsGroup: NGINX_UID,
                 fsGroupChangePolicy: "OnRootMismatch",
-                seccompProfile: { type: "RuntimeDefault" },
             },
             // nginx never talks to the Kubernetes API, and needs no Service environment variables.
             automountServiceAccountToken: false,
