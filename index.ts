@@ -7,7 +7,7 @@ import { loadConfig } from "./config/load";
 
 export = async () => {
     const config = loadConfig();
-    const { target, outputs: platformOutputs } = await createPlatform(config);
+    const { target, outputs: platformOutputs, checkLoadBalancer } = await createPlatform(config);
     const workload = new NginxStatefulSet("nginx", {
         app: config.app,
         target,
@@ -23,6 +23,8 @@ export = async () => {
         headlessService: workload.headlessService,
         services: config.services,
     });
+    // Bare metal: a MetalLB speaker announces the LoadBalancer's address (the in-cluster fetch cannot tell).
+    if (services.loadBalancerService) checkLoadBalancer?.(services.loadBalancerService);
     // In-cluster checks after the workload and Services are ready; a failed check fails `pulumi up`.
     const verification = config.verify.enabled
         ? new ClusterVerification(

@@ -200,6 +200,12 @@ export const metallbSchema = z
         /** The webhook check Job's image (it runs `kubectl`). @default registry.k8s.io/kubectl:v1.34.1 */
         webhookCheckImage: pinnedImage("busybox:1.37.0").optional(),
         /**
+         * Check after `up` that a speaker announces the LoadBalancer Service's address: a Job reads MetalLB's
+         * ServiceL2Status / ServiceBGPStatus for it (components/baremetal/announcement-check.ts). false: skip the
+         * check, e.g. for a MetalLB without those APIs (ServiceL2Status came in 0.14.2, ServiceBGPStatus in 0.15.0).
+         */
+        announcementCheck: z.boolean().default(true),
+        /**
          * Protect MetalLB's namespace and chart (its CRDs included) from `pulumi destroy` and from replacement:
          * deleting them deletes every stack's pools on the cluster.
          */

@@ -27,6 +27,12 @@ import { KUBE_PROXY, KubeProxyStrictArp } from "./kube-proxy";
 import { MetalLb } from "./metallb";
 import { stackObjectName } from "./names";
 import { MetalLbWebhookCheck, WEBHOOK_CHECK_NAME, webhookCheckTrigger } from "./webhook-check";
+import {
+    ANNOUNCEMENT_CHECK_NAME,
+    AnnouncedService,
+    announcementCheckScript,
+    MetalLbAnnouncementCheck,
+} from "./announcement-check";
 
 /**
  * The pool a LoadBalancer Service takes its address from: the configured one; with fixed addresses and no
@@ -195,6 +201,9 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
     /** Names of the MetalLB pools, as Services name them in `metallb.io/address-pool`. */
     public readonly poolNames: pulumi.Output<string[]>;
     public readonly mode: pulumi.Output<MetalLbConfig["mode"]>;
+    private readonly metallbConfig: MetalLbConfig;
+    private readonly stack: string;
+    private readonly componentName: string;
 
     constructor(name: string, args: BareMetalPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stateful-nginx:platform:BareMetalPlatform", name, {}, opts);
@@ -202,6 +211,9 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
         const stack = args.stackName ?? pulumi.getStack();
         const objectName = (base: string) => stackObjectName(stack, base);
         const namespace = metallb.namespace;
+        this.metallbConfig = metallb;
+        this.stack = stack;
+        this.componentName = name;
 
         this.provider = new k8s.Provider(
             `${name}-k8s`,
@@ -403,5 +415,30 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
         );
         this.mode = pulumi.output(metallb.mode);
         this.registerOutputs({ poolNames: this.poolNames, mode: this.mode });
+    }
+
+    /**
+     * With `metallb.announcementCheck` (the default), a Job that fails `pulumi up` unless a MetalLB speaker
+     * announces the Service's address (see MetalLbAnnouncementCheck); undefined when turned off.
+     */
+    checkAnnouncement(loadBalancer: AnnouncedService): MetalLbAnnouncementCheck | undefined {
+        const metallb = this.metallbConfig;
+        if (!metallb.announcementCheck) return undefined;
+        return new MetalLbAnnouncementCheck(
+            `${this.componentName}-announcement-check`,
+            {
+                mode: metallb.mode,
+                loadBalancer,
+                // A changed MetalLB configuration (advertisements, node selectors, chart) or script reruns it.
+                trigger: webhookCheckTrigger(metallb.chartVersion, {
+                    metallb,
+                    script: announcementCheckScript(),
+                }),
+                image: metallb.webhookCheckImage,
+                objectName: stackObjectName(this.stack, ANNOUNCEMENT_CHECK_NAME),
+                namespace: metallb.namespace,
+            },
+            { parent: this, provider: this.provider },
+        );
     }
 }
