@@ -206,6 +206,17 @@ export const metallbSchema = z
          */
         announcementCheck: z.boolean().default(true),
         /**
+         * The announcement check's images (an air-gapped mirror): `kubectl`, one with kubectl on its PATH
+         * (default: webhookCheckImage, else registry.k8s.io/kubectl:v1.34.1); `shell`, one whose /bin/busybox is
+         * statically linked (default busybox:1.37.0-musl).
+         */
+        announcementCheckImages: z
+            .strictObject({
+                kubectl: pinnedImage("registry.k8s.io/kubectl:v1.34.1").optional(),
+                shell: pinnedImage("busybox:1.37.0-musl").optional(),
+            })
+            .optional(),
+        /**
          * Protect MetalLB's namespace and chart (its CRDs included) from `pulumi destroy` and from replacement:
          * deleting them deletes every stack's pools on the cluster.
          */

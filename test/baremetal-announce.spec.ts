@@ -145,10 +145,30 @@ describe("MetalLB announcement check (mock runtime)", function () {
         }
     });
 
-    it("uses metallb.webhookCheckImage for kubectl when set", async () => {
-        const image = "registry.example.com:5000/kubectl:v1.34.1";
-        const run = await runStack("dev", { "stateful-nginx:metallb": { ...devMetallb, webhookCheckImage: image } });
-        assert.strictEqual(container(checkObjects(run).job, "check").image, image);
+    it("takes its images from a mirror: metallb.announcementCheckImages, else webhookCheckImage for kubectl", async () => {
+        const webhookImage = "registry.example.com:5000/kubectl:v1.34.1";
+        const run = await runStack("dev", {
+            "stateful-nginx:metallb": { ...devMetallb, webhookCheckImage: webhookImage },
+        });
+        assert.strictEqual(container(checkObjects(run).job, "check").image, webhookImage);
+        const images = {
+            kubectl: "mirror.example.com/kubectl:v1.34.1",
+            shell: "mirror.example.com/busybox:1.37.0-musl",
+        };
+        // Also without an install of MetalLB, where webhookCheckImage is refused.
+        const { l2: _l2, ...existing } = devMetallb;
+        const mirrored = await runStack("dev", {
+            "stateful-nginx:metallb": {
+                install: false,
+                namespace: "metallb-system",
+                mode: "l2",
+                pools: existing.pools,
+                announcementCheckImages: images,
+            },
+        });
+        const { job } = checkObjects(mirrored);
+        assert.strictEqual(container(job, "check").image, images.kubectl);
+        assert.strictEqual(container(job, "shell").image, images.shell);
     });
 
     it("is left out with metallb.announcementCheck: false, and on EKS", async () => {
@@ -172,6 +192,13 @@ describe("MetalLB announcement check (mock runtime)", function () {
             metallb: JSON.stringify({ ...devMetallb, announcementCheck: "no" }),
         });
         assert.strictEqual(message, 'stateful-nginx:metallb.announcementCheck: got "no"; must be true or false');
+        assert.match(
+            configErrorOf({
+                platform: "baremetal",
+                metallb: JSON.stringify({ ...devMetallb, announcementCheckImages: { shell: "busybox:latest" } }),
+            }),
+            /^stateful-nginx:metallb\.announcementCheckImages\.shell: got "busybox:latest"; must be pinned to a release/,
+        );
     });
 });
 
