@@ -210,7 +210,7 @@ export const metallbSchema = z
          * (default: webhookCheckImage, else registry.k8s.io/kubectl:v1.34.1); `shell`, one whose /bin/busybox is
          * statically linked (default busybox:1.37.0-musl).
          */
-        announcementCheckImages: z
+        announcementImages: z
             .strictObject({
                 kubectl: pinnedImage("registry.k8s.io/kubectl:v1.34.1").optional(),
                 shell: pinnedImage("busybox:1.37.0-musl").optional(),

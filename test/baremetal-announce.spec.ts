@@ -145,7 +145,7 @@ describe("MetalLB announcement check (mock runtime)", function () {
         }
     });
 
-    it("takes its images from a mirror: metallb.announcementCheckImages, else webhookCheckImage for kubectl", async () => {
+    it("takes its images from a mirror: metallb.announcementImages, else webhookCheckImage for kubectl", async () => {
         const webhookImage = "registry.example.com:5000/kubectl:v1.34.1";
         const run = await runStack("dev", {
             "stateful-nginx:metallb": { ...devMetallb, webhookCheckImage: webhookImage },
@@ -163,7 +163,7 @@ describe("MetalLB announcement check (mock runtime)", function () {
                 namespace: "metallb-system",
                 mode: "l2",
                 pools: existing.pools,
-                announcementCheckImages: images,
+                announcementImages: images,
             },
         });
         const { job } = checkObjects(mirrored);
@@ -195,9 +195,9 @@ describe("MetalLB announcement check (mock runtime)", function () {
         assert.match(
             configErrorOf({
                 platform: "baremetal",
-                metallb: JSON.stringify({ ...devMetallb, announcementCheckImages: { shell: "busybox:latest" } }),
+                metallb: JSON.stringify({ ...devMetallb, announcementImages: { shell: "busybox:latest" } }),
             }),
-            /^stateful-nginx:metallb\.announcementCheckImages\.shell: got "busybox:latest"; must be pinned to a release/,
+            /^stateful-nginx:metallb\.announcementImages\.shell: got "busybox:latest"; must be pinned to a release/,
         );
     });
 });
