@@ -207,7 +207,10 @@ export class MetalLbAnnouncementCheck extends pulumi.ComponentResource {
                                     args: scriptArgs,
                                     // kubectl keeps its discovery cache under $HOME.
                                     env: [{ name: "HOME", value: "/tmp" }],
-                                    // Pulumi shows a failed container's termination message in its error.
+                                    // The log's tail becomes the termination message, which Pulumi's Job await
+                                    // prints and adds to its error (pulumi-kubernetes v4.25, pkg/await/job.go,
+                                    // `processPodMessages`; cloud-ready-checks v1.3.0, kubernetes/pod/check.go,
+                                    // `containerTerminatedError`).
                                     terminationMessagePolicy: "FallbackToLogsOnError",
                                     securityContext,
                                     resources,
