@@ -104,15 +104,10 @@ describe("MetalLB announcement check (mock runtime)", function () {
         const { children, job } = checkObjects(dev);
         const lb = dev.object(TYPES.service, "nginx-lb");
         for (const child of children) assert.ok(dev.dependsOn(child, lb), `${child.name} waits for nginx-lb`);
-        assert.deepStrictEqual(container(job, "check").args, [
-            "l2",
-            "metallb-system",
-            "stateful-nginx",
-            "nginx-lb",
-            String(ANNOUNCEMENT_CHECK_TIMING.waitSeconds),
-        ]);
-        // A new address replaces the Job, so the check runs again.
-        assert.match(String(job.options.replacementTrigger), /^\d+\.\d+\.\d+\.\d+$/);
+        const args: string[] = container(job, "check").args;
+        assert.deepStrictEqual(args.slice(0, 4), ["l2", "metallb-system", "stateful-nginx", "nginx-lb"]);
+        assert.match(args[4], /^\d+\.\d+\.\d+\.\d+$/, "the address MetalLB assigned");
+        assert.strictEqual(args[5], String(ANNOUNCEMENT_CHECK_TIMING.waitSeconds));
     });
 
     it("runs the shell script from its ConfigMap with a static shell beside kubectl, and shows its last line on failure", () => {
@@ -213,18 +208,16 @@ describe("announcement check functions", () => {
         assert.strictEqual(announcementStatusResource("bgp"), "servicebgpstatuses");
     });
 
-    it("gives the script its arguments in order", () => {
-        assert.deepStrictEqual(announcementCheckArgs("bgp", "metallb", "web", "nginx-lb", 20), [
+    it("gives the script its arguments in order, naming a missing address", () => {
+        assert.deepStrictEqual(announcementCheckArgs("bgp", "metallb", "web", "nginx-lb", "10.0.0.7", 20), [
             "bgp",
             "metallb",
             "web",
             "nginx-lb",
+            "10.0.0.7",
             "20",
         ]);
-        assert.strictEqual(
-            announcementCheckArgs("l2", "m", "w", "s")[4],
-            String(ANNOUNCEMENT_CHECK_TIMING.waitSeconds),
-        );
+        assert.strictEqual(announcementCheckArgs("l2", "m", "w", "s", undefined)[4], "no address");
     });
 });
 
@@ -301,15 +294,15 @@ function runScript(
 
 describe("announcement script run against a stand-in kubectl", function () {
     this.timeout(20000);
-    const l2 = ["l2", "metallb-system", "stateful-nginx", "nginx-lb", "5"];
-    const bgp = ["bgp", "metallb", "web", "nginx-lb", "5"];
+    const l2 = ["l2", "metallb-system", "stateful-nginx", "nginx-lb", "172.18.255.200", "5"];
+    const bgp = ["bgp", "metallb", "web", "nginx-lb", "10.0.0.7", "5"];
 
     it("passes and names the node that answers for the address in L2 mode", () => {
         const run = runScript(l2, { statuses: "kind-worker;\n" });
         assert.strictEqual(run.status, 0, run.stdout);
         assert.strictEqual(
             run.stdout,
-            "PASS announcement stateful-nginx/nginx-lb: node kind-worker answers for its address (L2, interfaces: all)\n",
+            "PASS announcement stateful-nginx/nginx-lb (172.18.255.200): node kind-worker answers for the address (L2, interfaces: all)\n",
         );
         // Every call reads ServiceL2Status in MetalLB's namespace, by the Service's labels.
         assert.strictEqual(run.calls.length, 3);
@@ -329,8 +322,8 @@ describe("announcement script run against a stand-in kubectl", function () {
         const run = runScript(bgp, { statuses: "node-a;tor-a tor-b\nnode-b;tor-a\n" });
         assert.strictEqual(run.status, 0, run.stdout);
         assert.deepStrictEqual(run.stdout.trim().split("\n"), [
-            "PASS announcement web/nginx-lb: node node-a advertises its address (BGP peers: tor-a tor-b)",
-            "PASS announcement web/nginx-lb: node node-b advertises its address (BGP peers: tor-a)",
+            "PASS announcement web/nginx-lb (10.0.0.7): node node-a advertises the address (BGP peers: tor-a tor-b)",
+            "PASS announcement web/nginx-lb (10.0.0.7): node node-b advertises the address (BGP peers: tor-a)",
         ]);
         for (const call of run.calls) {
             assert.ok(call.includes("servicebgpstatuses.metallb.io"), call.join(" "));
@@ -342,17 +335,17 @@ describe("announcement script run against a stand-in kubectl", function () {
     it("waits for a status that a speaker writes a moment later", () => {
         const run = runScript(l2, { statuses: "kind-worker;eth0", appearAfterSeconds: 1 });
         assert.strictEqual(run.status, 0, run.stdout);
-        assert.match(run.stdout, /node kind-worker answers for its address \(L2, interfaces: eth0\)/);
+        assert.match(run.stdout, /node kind-worker answers for the address \(L2, interfaces: eth0\)/);
     });
 
     it("fails after the given seconds with one line naming the likely causes when no node announces", () => {
-        const run = runScript([...l2.slice(0, 4), "1"], {});
+        const run = runScript([...l2.slice(0, 5), "1"], {});
         assert.strictEqual(run.status, 1);
         const lines = run.stdout.trim().split("\n");
         assert.strictEqual(lines.length, 1, run.stdout);
         assert.match(
             lines[0],
-            /^FAIL announcement stateful-nginx\/nginx-lb: no ServiceL2Status for it in metallb-system after 1s, so no node announces its address; /,
+            /^FAIL announcement stateful-nginx\/nginx-lb \(172\.18\.255\.200\): no ServiceL2Status for it in metallb-system after 1s, so no node announces the address; /,
         );
         for (const cause of [
             "an L2Advertisement selects its pool",
@@ -362,7 +355,7 @@ describe("announcement script run against a stand-in kubectl", function () {
         ])
             assert.ok(lines[0].includes(cause), cause);
         assert.ok(run.seconds >= 1 && run.seconds < 5, `waited ${run.seconds}s`);
-        const bgpRun = runScript([...bgp.slice(0, 4), "1"], {});
+        const bgpRun = runScript([...bgp.slice(0, 5), "1"], {});
         assert.match(bgpRun.stdout, /no ServiceBGPStatus .* a BGPAdvertisement selects its pool/);
     });
 
@@ -384,7 +377,7 @@ describe("announcement script run against a stand-in kubectl", function () {
 
     it("refuses a mode it does not know, and a wrong number of arguments", () => {
         assert.strictEqual(runScript(["arp", ...l2.slice(1)], {}).status, 2);
-        assert.strictEqual(runScript(l2.slice(0, 3), {}).status, 2);
+        assert.strictEqual(runScript(l2.slice(0, 4), {}).status, 2);
     });
 
     it("passes shellcheck (a finding fails it)", function () {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # stateful-nginx: does a MetalLB speaker announce a LoadBalancer Service's address?
 #
-# Usage: announcement-check.sh MODE METALLB_NAMESPACE SERVICE_NAMESPACE SERVICE WAIT_SECONDS
+# Usage: announcement-check.sh MODE METALLB_NAMESPACE SERVICE_NAMESPACE SERVICE ADDRESS WAIT_SECONDS
 #   MODE is l2 or bgp. Needs only `kubectl` (get/list/watch on the mode's status objects in
 #   METALLB_NAMESPACE) and shell builtins, so it runs under a lone static busybox next to kubectl.
 #
@@ -15,15 +15,16 @@
 # Prints one PASS line per announcing node, or one FAIL line (and exits 1).
 set -u
 
-if [ "$#" -ne 5 ]; then
-    echo "FAIL announcement: usage: $0 MODE METALLB_NAMESPACE SERVICE_NAMESPACE SERVICE WAIT_SECONDS"
+if [ "$#" -ne 6 ]; then
+    echo "FAIL announcement: usage: $0 MODE METALLB_NAMESPACE SERVICE_NAMESPACE SERVICE ADDRESS WAIT_SECONDS"
     exit 2
 fi
 mode=$1
 metallb_namespace=$2
 service_namespace=$3
 service=$4
-wait_seconds=$5
+address=$5
+wait_seconds=$6
 
 case $mode in
 l2)
@@ -42,7 +43,7 @@ bgp)
     ;;
 esac
 
-subject="$service_namespace/$service"
+subject="$service_namespace/$service ($address)"
 selector="metallb.io/service-name=$service,metallb.io/service-namespace=$service_namespace"
 
 # The last line kubectl printed, without its "error: " prefix.
@@ -61,7 +62,7 @@ EOF
 if ! output=$(kubectl wait --for=create "$resource" -n "$metallb_namespace" -l "$selector" --timeout="${wait_seconds}s" 2>&1); then
     case $output in
     *"timed out"*)
-        echo "FAIL announcement $subject: no $kind for it in $metallb_namespace after ${wait_seconds}s, so no node announces its address; check that $advertisement selects its pool (and that its nodeSelectors match a node), that MetalLB's speaker pods run (kubectl get pods -n $metallb_namespace), and that the nodes are not labelled node.kubernetes.io/exclude-from-external-load-balancers"
+        echo "FAIL announcement $subject: no $kind for it in $metallb_namespace after ${wait_seconds}s, so no node announces the address; check that $advertisement selects its pool (and that its nodeSelectors match a node), that MetalLB's speaker pods run (kubectl get pods -n $metallb_namespace), and that the nodes are not labelled node.kubernetes.io/exclude-from-external-load-balancers"
         ;;
     *"doesn't have a resource type"*)
         echo "FAIL announcement $subject: the cluster's MetalLB has no $kind API (ServiceL2Status came in MetalLB 0.14.2, ServiceBGPStatus in 0.15.0); upgrade MetalLB or set metallb.announcementCheck: false"
@@ -94,9 +95,9 @@ while IFS= read -r line; do
     [ -n "$node" ] || continue
     announced=$((announced + 1))
     if [ "$mode" = l2 ]; then
-        echo "PASS announcement $subject: node $node answers for its address (L2, interfaces: ${detail:-all})"
+        echo "PASS announcement $subject: node $node answers for the address (L2, interfaces: ${detail:-all})"
     else
-        echo "PASS announcement $subject: node $node advertises its address (BGP peers: ${detail:-none})"
+        echo "PASS announcement $subject: node $node advertises the address (BGP peers: ${detail:-none})"
     fi
 done <<EOF
 $statuses

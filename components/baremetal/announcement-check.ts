@@ -54,7 +54,7 @@ export function announcementCheckScript(): string {
 export interface AnnouncedService {
     readonly service: k8s.core.v1.Service;
     readonly serviceName: pulumi.Input<string>;
-    /** The address MetalLB assigned: a new one runs the check again. */
+    /** The address MetalLB assigned: printed, and a new one runs the check again. */
     readonly address: pulumi.Input<string | undefined>;
 }
 
@@ -64,9 +64,10 @@ export function announcementCheckArgs(
     metallbNamespace: string,
     serviceNamespace: string,
     serviceName: string,
+    address: string | undefined,
     waitSeconds: number = ANNOUNCEMENT_CHECK_TIMING.waitSeconds,
 ): string[] {
-    return [mode, metallbNamespace, serviceNamespace, serviceName, String(waitSeconds)];
+    return [mode, metallbNamespace, serviceNamespace, serviceName, address || "no address", String(waitSeconds)];
 }
 
 export interface MetalLbAnnouncementCheckArgs {
@@ -140,11 +141,10 @@ export class MetalLbAnnouncementCheck extends pulumi.ComponentResource {
             children,
         );
 
-        // Nothing in the pod spec waits for the address: a preview knows the whole spec, so policies judge it.
         const scriptArgs = pulumi
-            .all([lb.service.metadata.namespace, lb.serviceName])
-            .apply(([serviceNamespace, serviceName]) =>
-                announcementCheckArgs(args.mode, namespace, serviceNamespace, serviceName),
+            .all([lb.service.metadata.namespace, lb.serviceName, lb.address])
+            .apply(([serviceNamespace, serviceName, address]) =>
+                announcementCheckArgs(args.mode, namespace, serviceNamespace, serviceName, address),
             );
         const securityContext = {
             allowPrivilegeEscalation: false,
@@ -173,11 +173,11 @@ export class MetalLbAnnouncementCheck extends pulumi.ComponentResource {
                     },
                     template: {
                         metadata: {
-                            // A new script or MetalLB configuration changes the template: Pulumi replaces the Job
-                            // (a Job's template is immutable) and the check runs again.
-                            annotations: {
-                                "stateful-nginx/rerun-for": pulumi.interpolate`${args.trigger ?? ""} ${scriptArgs.apply((a) => a.join(" "))}`,
-                            },
+                            // A new script or MetalLB configuration changes the template, and so does a new
+                            // address (in the args): Pulumi replaces the Job (a Job's template is immutable) and
+                            // the check runs again. Only the args wait for the address; what policies read of a
+                            // pod (annotations, images, security contexts) is known in a preview.
+                            annotations: { "stateful-nginx/rerun-for": args.trigger ?? "" },
                         },
                         spec: {
                             serviceAccountName: account.metadata.name,
@@ -230,8 +230,7 @@ export class MetalLbAnnouncementCheck extends pulumi.ComponentResource {
                     },
                 },
             },
-            // A new address replaces the Job too (the engine compares the trigger with the one it recorded).
-            { parent: this, dependsOn: [lb.service, binding], replacementTrigger: lb.address },
+            { parent: this, dependsOn: [lb.service, binding] },
         );
         this.jobName = this.job.metadata.name;
         this.registerOutputs({ jobName: this.jobName });
