@@ -3,6 +3,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetalLbConfig } from "../../config";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security-context";
 import { METALLB_NAMESPACE } from "./custom-resource";
 import { WEBHOOK_CHECK_IMAGE } from "./webhook-check";
 
@@ -146,11 +147,7 @@ export class MetalLbAnnouncementCheck extends pulumi.ComponentResource {
             .apply(([serviceNamespace, serviceName, address]) =>
                 announcementCheckArgs(args.mode, namespace, serviceNamespace, serviceName, address),
             );
-        const securityContext = {
-            allowPrivilegeEscalation: false,
-            readOnlyRootFilesystem: true,
-            capabilities: { drop: ["ALL"] },
-        };
+        const securityContext = restrictedContainerSecurityContext();
         const resources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
 
         this.job = new k8s.batch.v1.Job(
@@ -183,12 +180,8 @@ export class MetalLbAnnouncementCheck extends pulumi.ComponentResource {
                             serviceAccountName: account.metadata.name,
                             restartPolicy: "Never",
                             enableServiceLinks: false,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: 65532,
-                                runAsGroup: 65532,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            // As the webhook check's pod: neither image needs a user of its own.
+                            securityContext: restrictedPodSecurityContext(65532),
                             initContainers: [
                                 {
                                     name: "shell",
