@@ -26,7 +26,7 @@ export const ANNOUNCEMENT_CHECK_SCRIPT = "announcement-check.sh";
 export const ANNOUNCEMENT_CHECK_SHELL_IMAGE = "busybox:1.37.0-musl";
 
 /**
- * How long the check waits. pulumi-kubernetes gives a Job 10 minutes (provider/pkg/await/job.go,
+ * How long the check waits. pulumi-kubernetes gives a Job 10 minutes (4.25.0, provider/pkg/await/job.go,
  * `DefaultJobTimeoutMins`) and fails it at once on its `Failed` condition, so the whole check, image pulls
  * included, ends well inside that with the script's own line rather than Pulumi's timeout.
  */
@@ -201,7 +201,7 @@ export class MetalLbAnnouncementCheck extends pulumi.ComponentResource {
                                     // kubectl keeps its discovery cache under $HOME.
                                     env: [{ name: "HOME", value: "/tmp" }],
                                     // The log's tail becomes the termination message, which Pulumi's Job await
-                                    // prints and adds to its error (pulumi-kubernetes v4.25, pkg/await/job.go,
+                                    // prints and adds to its error (pulumi-kubernetes 4.25.0, pkg/await/job.go,
                                     // `processPodMessages`; cloud-ready-checks v1.3.0, kubernetes/pod/check.go,
                                     // `containerTerminatedError`).
                                     terminationMessagePolicy: "FallbackToLogsOnError",
