@@ -9,14 +9,7 @@ import { appSchema, quantityValue } from "../config/app";
 import { GP3_ALLOWS_EXPANSION } from "../components/eks/storage-class";
 import { claimHookProblem, storageExpandable } from "../components/workload/storage";
 import { metadataOf, runStack, specOf, StackRun, testStackConfig } from "./helpers";
-import {
-    alreadyExists,
-    claimUpdateRefusal,
-    objectKey,
-    planDestroy,
-    planUpdate,
-    type Step,
-} from "./provider-rules";
+import { alreadyExists, claimUpdateRefusal, objectKey, planDestroy, planUpdate, type Step } from "./provider-rules";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
