@@ -1,3 +1,4 @@
+import { createMonitoring } from "./components/observability";
 import { createPlatform } from "./components/platform";
 import { NginxServices } from "./components/services";
 import { ClusterVerification, stackVerificationArgs } from "./components/verify";
@@ -6,8 +7,12 @@ import { loadConfig } from "./config/load";
 
 export = async () => {
     const config = loadConfig();
-    const { target, outputs: platformOutputs } = await createPlatform(config);
-    const workload = new NginxStatefulSet("nginx", { app: config.app, target });
+    const { target, outputs: platformOutputs, checkLoadBalancer } = await createPlatform(config);
+    const workload = new NginxStatefulSet("nginx", {
+        app: config.app,
+        target,
+        observability: config.observability,
+    });
     const services = new NginxServices("nginx-services", {
         target,
         namespace: workload.namespace,
@@ -18,6 +23,8 @@ export = async () => {
         headlessService: workload.headlessService,
         services: config.services,
     });
+    // Bare metal: a MetalLB speaker announces the LoadBalancer's address (the in-cluster fetch cannot tell).
+    if (services.loadBalancerService) checkLoadBalancer?.(services.loadBalancerService);
     // In-cluster checks after the workload and Services are ready; a failed check fails `pulumi up`.
     const verification = config.verify.enabled
         ? new ClusterVerification(
@@ -25,6 +32,21 @@ export = async () => {
               stackVerificationArgs({ ...config, target, workload, nginxServices: services }),
           )
         : undefined;
+
+    // Prometheus Operator objects for the pods' metrics, where the cluster serves their kinds.
+    const monitoring =
+        config.observability.enabled && workload.metricsPort
+            ? await createMonitoring(`${config.app.name}-monitoring`, {
+                  observability: config.observability,
+                  platform: config.platform,
+                  target,
+                  statefulSetName: config.app.name,
+                  namespaceName: config.app.namespace,
+                  namespace: workload.namespace,
+                  selector: workload.selector,
+                  metricsPortName: workload.metricsPort.name,
+              })
+            : undefined;
 
     return {
         platform: target.kind,
@@ -38,5 +60,6 @@ export = async () => {
         loadBalancerAddress: services.loadBalancerAddress,
         externalNames: services.externalNames,
         ...(verification ? { verificationJob: verification.jobName } : {}),
+        ...(monitoring ? { monitoring: monitoring.summary } : {}),
     };
 };

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { pinnedImage } from "./images";
 import { dnsLabel, quantity, removedKey } from "./fields";
 
-const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+/** A container's `{cpu?, memory?}`, as requests or limits. */
+export const resourceList = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 
 const QUANTITY_SUFFIX: Record<string, number> = {
     "": 1,
@@ -101,21 +102,32 @@ export const appSchema = z
             })
             .prefault({}),
     })
-    .superRefine((app, ctx) => {
-        // The API server accepts the StatefulSet but refuses every pod whose request exceeds its limit, and
-        // `pulumi up` would then wait 10 minutes for pods that never come.
-        for (const resource of ["cpu", "memory"] as const) {
-            const request = app.resources.requests[resource];
-            const limit = app.resources.limits[resource];
-            if (request !== undefined && limit !== undefined && quantityValue(request) > quantityValue(limit)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["resources", "requests", resource],
-                    input: request,
-                    message: `must not exceed the limit (${limit})`,
-                });
-            }
+    .superRefine((app, ctx) => checkRequestsWithinLimits(app.resources, ["resources"], ctx));
+
+type ResourceList = z.infer<typeof resourceList>;
+
+/**
+ * Adds an issue at `path`.requests.<resource> for each request above its limit. The API server accepts the
+ * StatefulSet but refuses every pod whose request exceeds its limit, and `pulumi up` would then wait 10 minutes
+ * for pods that never come.
+ */
+export function checkRequestsWithinLimits(
+    resources: { requests: ResourceList; limits: ResourceList },
+    path: (string | number)[],
+    ctx: z.RefinementCtx,
+): void {
+    for (const resource of ["cpu", "memory"] as const) {
+        const request = resources.requests[resource];
+        const limit = resources.limits[resource];
+        if (request !== undefined && limit !== undefined && quantityValue(request) > quantityValue(limit)) {
+            ctx.addIssue({
+                code: "custom",
+                path: [...path, "requests", resource],
+                input: request,
+                message: `must not exceed the limit (${limit})`,
+            });
         }
-    });
+    }
+}
 
 export type AppConfig = z.infer<typeof appSchema>;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { appSchema } from "./app";
 import { checkEksLoadBalancers, eksSchema } from "./eks";
 import { checkLoadBalancerPool, metallbSchema } from "./metallb";
+import { observabilitySchema } from "./observability";
 import { servicesSchema } from "./services";
 import {
     CONFIG_NAMESPACE,
@@ -20,6 +21,7 @@ export { MIN_EKS_VERSION } from "./eks";
 export type { AppConfig } from "./app";
 export type { EksConfig } from "./eks";
 export type { BgpAdvertisementConfig, BgpPeerConfig, MetalLbConfig, MetalLbPoolConfig } from "./metallb";
+export type { ObservabilityConfig } from "./observability";
 export type { ExposureConfig, ServicesConfig } from "./services";
 export type { VerifyConfig } from "./verify";
 export { closestKey, CONFIG_NAMESPACE, ConfigError, type ConfigProblem } from "./problems";
@@ -54,6 +56,7 @@ const structured = {
     app: appSchema,
     services: servicesSchema,
     verify: verifySchema,
+    observability: observabilitySchema,
 } as const;
 
 /** Every key of the config surface, scalar and structured. */
@@ -77,6 +80,7 @@ const stackSchema = z
         app: appSchema.prefault({}),
         services: servicesSchema.prefault({}),
         verify: verifySchema.prefault({}),
+        observability: observabilitySchema.prefault({}),
     })
     .superRefine((stack, ctx) => {
         if (!stack.crossCheck) return;
@@ -170,19 +174,11 @@ export function ownServiceNames(appName: string) {
 }
 
 /**
- * Refuses config keys under a namespace that is neither the project's nor one the program's packages read:
- * Pulumi hands such keys to the program without a word, so a misspelt namespace (`statefulnginx:services`)
- * would otherwise drop the whole key and deploy the defaults.
- *
- * @param keys full config keys, as `pulumi.runtime.allConfig()` returns them.
- * @throws ConfigError naming each such key and the key it most likely meant.
+ * The keys of `keys` (full config keys, as `pulumi.runtime.allConfig()` returns them) under a namespace that is
+ * neither the project's nor one the program's packages read, each with the key it most likely meant: Pulumi hands
+ * such keys to the program without a word, so a misspelt namespace (`statefulnginx:services`) would otherwise drop
+ * the whole key and deploy the defaults.
  */
-export function checkConfigNamespaces(keys: readonly string[]): void {
-    const problems = namespaceProblems(keys);
-    if (problems.length > 0) throw new ConfigError(problems);
-}
-
-/** The keys of `keys` under a namespace the program does not read, each with the key it most likely meant. */
 export function namespaceProblems(keys: readonly string[]): ConfigProblem[] {
     const known = new Set<string>([CONFIG_NAMESPACE, ...PROVIDER_NAMESPACES]);
     return keys.flatMap((key) => {

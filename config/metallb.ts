@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { blocksContain, blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "./addresses";
+import { blocksOverlap, isIpAddress, parseAddressBlock, tryParseAddressBlock } from "./addresses";
+import { fixedAddressProblem } from "./pools";
 import { dnsLabel, labelMap } from "./fields";
 import type { ServicesConfig } from "./services";
 import { pinnedImage, releaseTag } from "./images";
@@ -199,6 +200,23 @@ export const metallbSchema = z
         /** The webhook check Job's image (it runs `kubectl`). @default registry.k8s.io/kubectl:v1.34.1 */
         webhookCheckImage: pinnedImage("busybox:1.37.0").optional(),
         /**
+         * Check after `up` that a speaker announces the LoadBalancer Service's address: a Job reads MetalLB's
+         * ServiceL2Status / ServiceBGPStatus for it (components/baremetal/announcement-check.ts). false: skip the
+         * check, e.g. for a MetalLB without those APIs (ServiceL2Status came in 0.14.2, ServiceBGPStatus in 0.15.0).
+         */
+        announcementCheck: z.boolean().default(true),
+        /**
+         * The announcement check's images (an air-gapped mirror): `kubectl`, one with kubectl on its PATH
+         * (default: webhookCheckImage, else registry.k8s.io/kubectl:v1.34.1); `shell`, one whose /bin/busybox is
+         * statically linked (default busybox:1.37.0-musl).
+         */
+        announcementImages: z
+            .strictObject({
+                kubectl: pinnedImage("registry.k8s.io/kubectl:v1.34.1").optional(),
+                shell: pinnedImage("busybox:1.37.0-musl").optional(),
+            })
+            .optional(),
+        /**
          * Protect MetalLB's namespace and chart (its CRDs included) from `pulumi destroy` and from replacement:
          * deleting them deletes every stack's pools on the cluster.
          */
@@ -382,11 +400,9 @@ export type BgpAdvertisementConfig = z.infer<typeof bgpAdvertisementSchema>;
 export type IssueReporter = (path: (string | number)[], input: unknown, message: string) => void;
 
 /**
- * The LoadBalancer Service's pool and fixed addresses against the stack's MetalLB pools. A fixed address must
- * sit in a pool with `autoAssign: false`: MetalLB hands out addresses of auto-assigning pools lowest first to any
- * LoadBalancer Service that asks for none (internal/allocator/allocator.go, `Allocate`, v0.16.1), so k3s's Traefik
- * or any other Service created first takes it and `pulumi up` waits in vain. An address asked for by annotation
- * is assigned from whichever pool holds it, auto-assigning or not (controller/service.go, `allocateIPs`).
+ * The LoadBalancer Service's pool and fixed addresses against the stack's MetalLB pools: a fixed address must sit
+ * in a pool with `autoAssign: false` (fixedAddressProblem, config/pools.ts), or k3s's Traefik or any other Service
+ * created first can take it.
  */
 export function checkLoadBalancerPool(
     metallb: MetalLbConfig,
@@ -418,21 +434,19 @@ export function checkLoadBalancerPool(
         );
     }
     const candidates = pool ? [pool] : pools;
-    const blocksOf = (candidate: MetalLbPoolConfig) =>
-        candidate.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []);
     lb.addresses.forEach((address, index) => {
-        const holder = candidates.find((candidate) => blocksContain(blocksOf(candidate), address));
-        if (!holder) {
+        const problem = fixedAddressProblem(address, candidates);
+        if (problem?.kind === "outside") {
             issue(
                 ["services", "loadBalancer", "addresses", index],
                 address,
                 `is outside ${pool ? `pool ${pool.name}` : "every MetalLB pool"} (${candidates.flatMap((c) => c.addresses).join(", ")})`,
             );
-        } else if (holder.autoAssign) {
+        } else if (problem?.kind === "auto-assigned") {
             issue(
                 ["services", "loadBalancer", "addresses", index],
                 address,
-                `is in pool ${holder.name}, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false`,
+                `is in pool ${problem.pool.name}, which MetalLB hands out to any LoadBalancer Service (autoAssign: true), so another Service can take it first; put fixed addresses in a pool of their own with autoAssign: false`,
             );
         }
     });

@@ -1,9 +1,18 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { METALLB_RELEASE, speakerPodLabels } from "../components/baremetal";
+import { METALLB_RELEASE } from "../components/baremetal";
 import { parse } from "yaml";
 import { PROJECT_ROOT } from "../tools/stack-config";
+
+/** Labels that select every speaker pod of the release (charts/metallb/templates/speaker.yaml, v0.16.1). */
+function speakerPodLabels(): Record<string, string> {
+    return {
+        "app.kubernetes.io/name": "metallb",
+        "app.kubernetes.io/instance": METALLB_RELEASE,
+        "app.kubernetes.io/component": "speaker",
+    };
+}
 
 const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
 /** Every page a user reads: the README, CONTRIBUTING.md and docs/. */

@@ -23,7 +23,6 @@ import {
     parseClusterFacts,
     preflightProblem,
     requiredMetalLbApis,
-    speakerPodLabels,
     webhookCheckManifest,
     webhookCheckTrigger,
     withStrictArp,
@@ -107,14 +106,6 @@ describe("bare metal: plain functions", () => {
                 true,
             );
             assert.strictEqual(metallbChartValues({ frrk8s: false }).speaker.ignoreExcludeLB, false);
-        });
-
-        it("selects every speaker pod of the metallb release by the chart's labels", () => {
-            assert.deepStrictEqual(speakerPodLabels(), {
-                "app.kubernetes.io/name": "metallb",
-                "app.kubernetes.io/instance": "metallb",
-                "app.kubernetes.io/component": "speaker",
-            });
         });
     });
 

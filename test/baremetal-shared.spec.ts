@@ -196,10 +196,20 @@ describe("bare metal where MetalLB already runs (metallb.install: false)", funct
                 existingPoolProblem({ addresses: ["172.18.255.190/31"], autoAssign: false }, ["172.18.255.199"], pool),
                 'stateful-nginx:services.loadBalancer.addresses: got ["172.18.255.199"]; 172.18.255.199 is outside pool metallb-system/shared (172.18.255.190/31)',
             );
-            for (const spec of [{ addresses: ["172.18.255.190/31"] }, { autoAssign: true }, undefined]) {
+            for (const spec of [
+                { addresses: ["172.18.255.190/31"] },
+                { addresses: ["172.18.255.190/31"], autoAssign: true },
+            ]) {
                 assert.strictEqual(
                     existingPoolProblem(spec, ["172.18.255.190"], pool),
                     'stateful-nginx:services.loadBalancer.addresses: got ["172.18.255.190"]; pool metallb-system/shared hands out addresses to any LoadBalancer Service (autoAssign is not false), so another Service can take a fixed one first: use a pool with autoAssign: false',
+                );
+            }
+            // The same order as for the stack's own pools (config/pools.ts): an address outside the pool first.
+            for (const spec of [{ autoAssign: true }, undefined]) {
+                assert.strictEqual(
+                    existingPoolProblem(spec, ["172.18.255.190"], pool),
+                    'stateful-nginx:services.loadBalancer.addresses: got ["172.18.255.190"]; 172.18.255.190 is outside pool metallb-system/shared (no addresses)',
                 );
             }
         });

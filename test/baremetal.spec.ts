@@ -298,7 +298,7 @@ describe("bare-metal platform (mock runtime)", function () {
 
         it("fails the webhook check inside Pulumi's 10-minute Job wait, retries and back-off included", () => {
             const spec = specOf(jobOf(dev));
-            // pulumi-kubernetes waits 600 s for a Job (provider/pkg/await/job.go, DefaultJobTimeoutMins = 10).
+            // pulumi-kubernetes waits 600 s for a Job (provider/pkg/await/job.go, DefaultJobTimeoutMins = 10, v4.32.0).
             const pulumiWaitSeconds = 600;
             assert.ok(spec.activeDeadlineSeconds > 0 && spec.activeDeadlineSeconds <= pulumiWaitSeconds - 120);
             // Kubernetes waits 10 s, 20 s, 40 s, ... (capped at 360 s) between failed pods.

@@ -1,7 +1,13 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { checkConfigNamespaces, closestKey, ConfigError, parseConfig, RawConfig } from "../config";
+import { closestKey, ConfigError, namespaceProblems, parseConfig, RawConfig } from "../config";
+
+/** The namespace problems of `keys` as the program reports them: one ConfigError, a line each. */
+function checkConfigNamespaces(keys: readonly string[]): void {
+    const problems = namespaceProblems(keys);
+    if (problems.length > 0) throw new ConfigError(problems);
+}
 import { compareKeys } from "../config/problems";
 import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES, TEST_ZONES } from "./helpers";
 

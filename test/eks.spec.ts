@@ -6,13 +6,7 @@ import { configErrorOf, TEST_ENDPOINT_CIDRS, TEST_SOURCE_RANGES, TEST_ZONES } fr
 // Plain modules only: importing components/eks itself would load @pulumi/aws.
 import { additionalResourceTags, nlbAnnotations, nlbSubnets } from "../components/eks/annotations";
 import { nodeTagSpecifications } from "../components/eks/launch-template";
-import {
-    nodeZones,
-    strandedVolumesProblem,
-    surgeNodesPerGroup,
-    zoneNodeGroupName,
-    zonesOutsideRegion,
-} from "../components/eks/zones";
+import { nodeZones, strandedVolumesProblem, zoneNodeGroupName, zonesOutsideRegion } from "../components/eks/zones";
 import {
     defaultSubnetFilters,
     EKS_UNSUPPORTED_ZONE_IDS,
@@ -527,11 +521,6 @@ describe("eks plain decisions", () => {
                 problem!,
                 /^stateful-nginx:eks\.zones: got \[use1-az1\]; use1-az2 \(us-east-1c\) holds vol-1, vol-2, volumes of this stack that would have no node: keep the zone in eks\.zones/,
             );
-        });
-
-        it("costs two surge nodes per group while a group updates (one zone, maxUnavailable 1)", () => {
-            assert.strictEqual(surgeNodesPerGroup(1), 2);
-            assert.strictEqual(surgeNodesPerGroup(3), 3);
         });
     });
 

@@ -2,18 +2,19 @@
  * What a second `pulumi up` (or a `pulumi destroy`) does to what the program registered, under the rules of
  * the Pulumi engine and the Kubernetes provider, so day-2 specs derive outcomes instead of hard-coding them.
  *
- * Sources (read at these versions; the provider snapshot is the newest one stored, v4.32.0 plus the changes
- * up to 2026-07-01, older than the pinned 4.34.2, whose Go sources were not available):
- * - pulumi-kubernetes provider/pkg/provider/diff.go: `forceNewProperties` (lines 23-38) and the tables below it
- *   (StatefulSet 196-205, PersistentVolumeClaim 111-118, Service 158-160, metadata 207-212, ConfigMap 32-33).
- * - provider.go `Diff` 1556-1566 (Patch resources replace only on name or namespace), 1645-1658
- *   (delete-before-replace when the name and namespace stay), `Delete` 2544 and 2613 (deletion reads the old
- *   inputs); await/await.go `Creation` 190-253 (Patch resources apply, everything else is a client-side create:
- *   AlreadyExists, 276-290), `Deletion` 958-970 (a Patch relinquishes its fields; propagation from
- *   metadata/overrides.go `DeletionPropagation` 68-79, Foreground by default).
- * - pulumi v3.248.0 pkg/resource/deploy/step.go `DeleteStep.Apply` 630-636 (retainOnDelete, then deletedWith
- *   skip the provider's Delete), step_generator.go `shouldTriggerReplace` 3422-3437 (a replacement trigger
- *   replaces when both the recorded and the new value are set and differ).
+ * Sources (pulumi-kubernetes read at tag v4.32.0, the newest tag available here; the pinned SDK 4.34.2's Go
+ * sources were not):
+ * - provider/pkg/provider/diff.go: `forceNewProperties` and the `forceNew` tables it reads (`statefulSet`, the
+ *   `core` kinds PersistentVolumeClaim and Service, `metadataForceNewProperties`; a ConfigMap's data only when it
+ *   is immutable or mutable ConfigMaps are off).
+ * - provider.go `kubeProvider.Diff` (Patch resources replace only on name or namespace; `deleteBeforeReplace`
+ *   when the name and namespace stay), `kubeProvider.Delete` (deletion reads the old inputs); await/await.go
+ *   `Creation` (Patch resources apply, everything else is a client-side create: AlreadyExists), `Deletion` (a
+ *   Patch relinquishes its fields; propagation from metadata/overrides.go `DeletionPropagation`, Foreground by
+ *   default).
+ * - pulumi v3.248.0 pkg/resource/deploy/step.go `DeleteStep.Apply` (retainOnDelete, then deletedWith skip the
+ *   provider's Delete), step_generator.go `shouldTriggerReplace` (a replacement trigger replaces when both the
+ *   recorded and the new value are set and differ).
  * The diff here compares old and new inputs; the provider compares the new inputs with the live object pruned to
  * the old inputs' shape, which is the same thing when nothing changed the object behind Pulumi's back.
  */
@@ -49,8 +50,8 @@ export function replacementPaths(type: string): string[] {
         ],
         "core/PersistentVolumeClaim": ["spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"],
         "core/Service": ["spec.clusterIP"],
-        // diff.go `forceNew`, "storage.k8s.io" v1 StorageClass (module v4 of 2026-01-15): its parameters and
-        // provisioner (the API server refuses to change them in place).
+        // diff.go `forceNew`, "storage.k8s.io" v1 StorageClass (provider v4.25.0, the module cache's v4 of
+        // 2026-01-15): its parameters and provisioner (the API server refuses to change them in place).
         "storage.k8s.io/StorageClass": ["parameters", "provisioner"],
         // ConfigMaps are immutable unless the provider's enableConfigMapMutable is set (it is not here).
         "core/ConfigMap": ["data", "binaryData"],
@@ -200,37 +201,6 @@ export function alreadyExists(steps: readonly Step[], inCluster: ReadonlySet<str
         .filter((step) => step.op === "create" && step.after && !isPatch(step.type))
         .map((step) => objectKey(step.after!))
         .filter((key): key is string => key !== undefined && inCluster.has(key));
-}
-
-/**
- * The creates of `steps` whose wait fails because the object is already in the cluster: a claim applied over a
- * claim that is there (bound, after a destroy or a scale down) runs the provider's create wait with no previous
- * outputs, which on a class that binds on first use waits for `Pending` and times out after 5 minutes on a
- * bound claim, unless the claim skips the wait (pulumi-kubernetes v4.25.0 awaiters.go
- * `untilCoreV1PersistentVolumeClaimReady`, metadata/overrides.go `ReadyCondition`). Seen on the real engine
- * (test/engine/), where it failed `up` after a destroy.
- */
-export function createWaitFailures(steps: readonly Step[], inCluster: ReadonlySet<string>): string[] {
-    return steps
-        .filter(
-            (step) => step.op === "create" && step.after && kindOf(step.type)?.kind === "PersistentVolumeClaimPatch",
-        )
-        .filter((step) => (step.after!.inputs as any).metadata?.annotations?.["pulumi.com/skipAwait"] !== "true")
-        .map((step) => objectKey(step.after!))
-        .filter((key): key is string => key !== undefined && inCluster.has(key));
-}
-
-/**
- * The objects `pulumi destroy` leaves in the cluster: those whose delete is retained or relinquished. Objects
- * deleted with another (deletedWith) go when Kubernetes' garbage collector deletes that one's dependents.
- */
-export function leftByDestroy(state: readonly RegisteredResource[]): Set<string> {
-    return new Set(
-        planDestroy(state)
-            .filter((step) => step.deletion?.kind === "retained" || step.deletion?.kind === "relinquished")
-            .map((step) => objectKey(step.before!))
-            .filter((key): key is string => key !== undefined),
-    );
 }
 
 /** What the Kubernetes API server refuses on an update of a bound claim (core/validation, PVC resize admission). */

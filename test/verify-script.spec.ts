@@ -5,7 +5,6 @@ import * as os from "os";
 import * as path from "path";
 import {
     LIBRARY_SCRIPT,
-    podDnsName,
     RUN_SCRIPT,
     shellQuote,
     VerificationPlan,
@@ -104,10 +103,10 @@ describe("verification checks", () => {
     });
 
     it("uses the cluster domain it is given", () => {
-        assert.strictEqual(
-            podDnsName({ ...plan, clusterDomain: "k8s.internal" }, 0),
-            "nginx-0.nginx.stateful-nginx.svc.k8s.internal",
-        );
+        const checks = verificationChecks({ ...plan, clusterDomain: "k8s.internal" });
+        const subject = (kind: string) => checks.find((check) => check.kind === kind)?.command[1];
+        assert.strictEqual(subject("pod-dns"), "http://nginx-0.nginx.stateful-nginx.svc.k8s.internal:8080/");
+        assert.strictEqual(subject("headless-dns"), "nginx.stateful-nginx.svc.k8s.internal.");
     });
 
     it("refuses names and ports that cannot be checked", () => {

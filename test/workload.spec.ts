@@ -89,13 +89,22 @@ for (const stack of ["dev", "prod"]) {
         });
 
         describe("resources and names", () => {
-            it("is one NginxStatefulSet component of a namespace, an anchor, a claim per pod, a headless Service, a StatefulSet and a PDB", () => {
+            it("is one NginxStatefulSet component of a namespace, an anchor, a claim per pod, a headless Service, a StatefulSet, a PDB and nginx's stub_status config", () => {
                 assert.strictEqual(run.ofType(WORKLOAD).length, 1);
                 const types = children(run).map((resource) => resource.type);
                 const claims = Array.from({ length: app().replicas }, () => CLAIM);
+                // Two ConfigMaps: the lifecycle anchor and the stub_status server (observability is on by default).
                 assert.deepStrictEqual(
                     types.sort(),
-                    [NAMESPACE, CONFIG_MAP, ...claims, SERVICE, STATEFUL_SET, PDB].sort(),
+                    [NAMESPACE, CONFIG_MAP, CONFIG_MAP, ...claims, SERVICE, STATEFUL_SET, PDB].sort(),
+                );
+                assert.deepStrictEqual(
+                    run
+                        .ofType(CONFIG_MAP)
+                        .filter((resource) => resource.parent === run.ofType(WORKLOAD)[0].urn)
+                        .map((resource) => resource.name)
+                        .sort(),
+                    ["nginx-lifecycle", "nginx-stub-status"],
                 );
             });
 
@@ -311,6 +320,60 @@ for (const stack of ["dev", "prod"]) {
                 );
             });
 
+            it("run the pinned nginx exporter beside nginx, reading stub_status on the pod's loopback", () => {
+                const exporter = container(run, "nginx-exporter");
+                assert.strictEqual(exporter.image, "nginx/nginx-prometheus-exporter:1.5.1");
+                assert.deepStrictEqual(exporter.args, [
+                    "--nginx.scrape-uri=http://127.0.0.1:8081/stub_status",
+                    "--web.listen-address=:9113",
+                    "--web.telemetry-path=/metrics",
+                ]);
+                assert.deepStrictEqual(exporter.ports, [{ name: "metrics", containerPort: 9113, protocol: "TCP" }]);
+                assert.strictEqual(exporter.volumeMounts, undefined, "the exporter needs no files");
+            });
+
+            it("are ready when the exporter serves, and keep it live more patiently", () => {
+                const exporter = container(run, "nginx-exporter");
+                assert.deepStrictEqual(exporter.readinessProbe.httpGet, { path: "/", port: "metrics" });
+                assert.deepStrictEqual(exporter.livenessProbe.httpGet, { path: "/", port: "metrics" });
+                assert.ok(
+                    exporter.livenessProbe.failureThreshold * exporter.livenessProbe.periodSeconds >
+                        exporter.readinessProbe.failureThreshold * exporter.readinessProbe.periodSeconds,
+                    "liveness gives up before readiness",
+                );
+            });
+
+            it("give the exporter its own requests and limits, CPU and memory", () => {
+                assert.deepStrictEqual(container(run, "nginx-exporter").resources, {
+                    requests: { cpu: "10m", memory: "16Mi" },
+                    limits: { cpu: "100m", memory: "64Mi" },
+                });
+            });
+
+            it("load nginx's stub_status server, on the loopback only, from its own immutable ConfigMap", () => {
+                const mount = container(run, "nginx").volumeMounts.find(
+                    (candidate: any) => candidate.mountPath === "/etc/nginx/conf.d/stub-status.conf",
+                );
+                assert.deepStrictEqual(mount, {
+                    name: "nginx-stub-status-conf",
+                    mountPath: "/etc/nginx/conf.d/stub-status.conf",
+                    subPath: "stub-status.conf",
+                    readOnly: true,
+                });
+                const configMap = run.get(CONFIG_MAP, "nginx-stub-status");
+                const volume = template(run).spec.volumes.find((candidate: any) => candidate.name === mount.name);
+                assert.strictEqual(volume.configMap.name, metadataOf(configMap).name);
+                assert.match(metadataOf(configMap).name, /^nginx-stub-status-[0-9a-f]{8}$/);
+                assert.strictEqual((configMap.inputs as any).immutable, true);
+                const conf: string = (configMap.inputs as any).data["stub-status.conf"];
+                assert.deepStrictEqual(
+                    conf.match(/listen [^;]+;/g),
+                    ["listen 127.0.0.1:8081;"],
+                    "one listener, on the loopback",
+                );
+                assert.match(conf, /location = \/stub_status \{\s+stub_status;\s+\}/);
+            });
+
             it("request and limit the configured resources", () => {
                 for (const name of ["write-page", "nginx"]) {
                     assert.deepStrictEqual(container(run, name).resources, {
@@ -332,7 +395,10 @@ for (const stack of ["dev", "prod"]) {
             });
 
             it("give no container privilege escalation, capabilities or a writable root filesystem", () => {
-                for (const name of ["write-page", "nginx"]) {
+                const spec = template(run).spec;
+                const names = [...spec.initContainers, ...spec.containers].map((candidate: any) => candidate.name);
+                assert.deepStrictEqual(names, ["write-page", "nginx", "nginx-exporter"]);
+                for (const name of names) {
                     assert.deepStrictEqual(container(run, name).securityContext, {
                         allowPrivilegeEscalation: false,
                         readOnlyRootFilesystem: true,

@@ -4,6 +4,7 @@
  * so that code reading outputs sees values of the right shape.
  */
 import { METALLB_APIS } from "../components/baremetal/cluster-facts";
+import { MONITORING_APIS } from "../components/observability/decision";
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -140,6 +141,8 @@ export interface MockCluster {
      * namespace its webhooks call, the chart release that rendered it and the Helm release that installed it.
      */
     readonly metallbWebhook?: { namespace: string; instance?: string; helmRelease?: string };
+    /** The Prometheus Operator's CRDs are installed: the cluster serves PodMonitor and PrometheusRule. */
+    readonly prometheusOperatorInstalled: boolean;
 }
 
 export const DEFAULT_MOCK_CLUSTER: MockCluster = {
@@ -148,6 +151,8 @@ export const DEFAULT_MOCK_CLUSTER: MockCluster = {
     // As the dev stack (or another stack of this program) installed it.
     metallbWebhook: { namespace: "metallb-system", instance: "metallb" },
     pools: { "metallb-system/shared-fixed": { addresses: ["172.18.255.199/32"], autoAssign: false } },
+    // A kind or kubeadm cluster as it comes: no Prometheus Operator.
+    prometheusOperatorInstalled: false,
 };
 
 let mockCluster: MockCluster = DEFAULT_MOCK_CLUSTER;
@@ -227,6 +232,7 @@ function readPoolState(id: string): Inputs {
 function clusterFactsManifest(): Inputs {
     const data: Record<string, string> = { kubeVersion: mockCluster.kubeVersion };
     for (const api of METALLB_APIS) data[api] = String(mockCluster.metallbInstalled);
+    for (const api of MONITORING_APIS) data[api] = String(mockCluster.prometheusOperatorInstalled);
     return { result: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cluster-facts" }, data }] };
 }
 

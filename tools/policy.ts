@@ -1,7 +1,8 @@
 /**
- * Offline policy run: the pack, in the real analyzer host, on what the engine would show it for a stack,
- * with no Pulumi CLI, cluster or cloud. See USAGE.
+ * Policy run: offline, the pack in the real analyzer host on what the engine would show it for a stack, with
+ * no Pulumi CLI, cluster or cloud; with --engine, the real `pulumi preview --policy-pack`. See USAGE.
  */
+import { spawnSync } from "child_process";
 import * as path from "path";
 import { defineCommand, errorText, parseCommandLine, usage, UsageError } from "./cli";
 import { withEksChildren } from "./engine-view";
@@ -43,6 +44,12 @@ const POLICY_COMMAND = defineCommand({
             help: "the --policy-pack-config file",
         },
         update: { type: "boolean", help: "judge what `pulumi up` shows (outputs known) instead of a preview" },
+        engine: {
+            type: "boolean",
+            help:
+                "run the real `pulumi preview --policy-pack` instead, with the pulumi on PATH, in the current " +
+                "directory's project (the local engine: docs/local-cluster.md); exit 1 when the preview fails",
+        },
     },
 });
 
@@ -54,6 +61,8 @@ export interface PolicyCliOptions {
     /** Undefined: no config file, as `--policy-pack` without `--policy-pack-config`. */
     readonly policyConfigFile?: string;
     readonly preview: boolean;
+    /** Run the real engine's preview instead of the offline host. */
+    readonly engine: boolean;
 }
 
 /** The options, or "help" for --help. @throws UsageError (tools/cli.ts) for a wrong command line. */
@@ -61,14 +70,20 @@ export function parsePolicyOptions(argv: string[]): PolicyCliOptions | "help" {
     const values = parseCommandLine(POLICY_COMMAND, argv);
     if (values === undefined) return "help";
     const stack = values.stack!;
-    // A stack it evaluates must have a stack file; with --resources, the name only labels the run.
-    const problem = stackProblem(stack, { needsFile: values.resources === undefined });
+    const engine = values.engine === true;
+    if (engine && (values.resources !== undefined || values.update)) {
+        throw new UsageError("--engine runs the real preview of the stack: it takes neither --resources nor --update");
+    }
+    // A stack it evaluates must have a stack file; with --resources, the name only labels the run; with
+    // --engine, the engine looks the stack up in its own project and backend.
+    const problem = stackProblem(stack, { needsFile: values.resources === undefined && !engine });
     if (problem) throw new UsageError(problem);
     return {
         stack,
         resourcesFile: values.resources ? path.resolve(values.resources) : undefined,
         policyConfigFile: values["policy-config"] ? path.resolve(values["policy-config"]) : policyConfigFile(stack),
         preview: !values.update,
+        engine,
     };
 }
 
@@ -102,6 +117,7 @@ export async function main(argv: string[], out: Output = console, mainOptions: M
             out.log(USAGE);
             return 0;
         }
+        if (options.engine) return engineRun(options, out, mainOptions.packDir ?? PACK_DIR);
         // Config and resources first: a bad file is reported before any process starts.
         const config = options.policyConfigFile
             ? readPolicyConfigFile(options.policyConfigFile, "--policy-config")
@@ -132,6 +148,25 @@ export async function main(argv: string[], out: Output = console, mainOptions: M
     } finally {
         host?.close();
     }
+}
+
+/**
+ * `pulumi preview --policy-pack` on the real engine: the pulumi on PATH, in the current directory's project
+ * and backend, its output passed through. 0 when the preview passed, 1 when it failed (a mandatory violation
+ * among other reasons: the preview's own output says which).
+ */
+function engineRun(options: PolicyCliOptions, out: Output, packDir: string): number {
+    const args = ["preview", "--stack", options.stack, "--policy-pack", packDir];
+    if (options.policyConfigFile) args.push("--policy-pack-config", options.policyConfigFile);
+    const result = spawnSync("pulumi", args, { stdio: "inherit" });
+    if (result.error) {
+        out.error(
+            `policy: --engine needs the Pulumi CLI on PATH (${errorText(result.error)}); for the local engine run ` +
+                'eval "$(engine/cluster.sh start)" first (docs/local-cluster.md)',
+        );
+        return 2;
+    }
+    return result.status === 0 ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -19,7 +19,7 @@ export const METALLB_APIS = [
 export interface ClusterFacts {
     /** The API server's version, e.g. `v1.34.1` or `v1.33.5+k3s1`. */
     readonly kubeVersion: string;
-    /** Which of METALLB_APIS the API server serves. */
+    /** Which of the APIs asked about (METALLB_APIS unless others are named) the API server serves. */
     readonly served: Readonly<Record<string, boolean>>;
 }
 
@@ -29,12 +29,10 @@ export interface ClusterFacts {
  * and its discovery (every served `group/version/Kind`, custom resources included) when it can reach the
  * cluster (provider/pkg/provider/invoke_helm_template.go, `setKubeVersionAndAPIVersions`, v4.32.0). Unlike
  * `CustomResourceDefinition.get`, whose not-found stops the update with the engine's own "resource ... does not
- * exist", this lets the program say which key to change.
+ * exist", this lets the program say which key to change. `apis` are the `group/version/Kind`s it asks about.
  */
-export function clusterFactsChart(): Record<string, string> {
-    const checks = METALLB_APIS.map(
-        (api) => `  ${JSON.stringify(api)}: '{{ .Capabilities.APIVersions.Has "${api}" }}'`,
-    );
+export function clusterFactsChart(apis: readonly string[] = METALLB_APIS): Record<string, string> {
+    const checks = apis.map((api) => `  ${JSON.stringify(api)}: '{{ .Capabilities.APIVersions.Has "${api}" }}'`);
     return {
         "Chart.yaml":
             "apiVersion: v2\nname: cluster-facts\nversion: 0.1.0\ndescription: Rendered only, never installed.\n",
@@ -51,30 +49,32 @@ export function clusterFactsChart(): Record<string, string> {
     };
 }
 
-let chartDir: string | undefined;
+const chartDirs = new Map<string, string>();
 
-/** Writes the chart to a temporary folder once per run and returns the folder. */
-function clusterFactsChartDir(): string {
+/** Writes the chart for `apis` to a temporary folder once per run and returns the folder. */
+function clusterFactsChartDir(apis: readonly string[]): string {
+    let chartDir = chartDirs.get(apis.join(","));
     if (chartDir === undefined) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stateful-nginx-cluster-facts-"));
-        for (const [file, text] of Object.entries(clusterFactsChart())) {
+        for (const [file, text] of Object.entries(clusterFactsChart(apis))) {
             fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
             fs.writeFileSync(path.join(dir, file), text);
         }
         chartDir = dir;
+        chartDirs.set(apis.join(","), dir);
         process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     return chartDir;
 }
 
 /** ClusterFacts from the rendered chart (the objects `kubernetes:helm:template` returns). */
-export function parseClusterFacts(objects: unknown): ClusterFacts {
+export function parseClusterFacts(objects: unknown, apis: readonly string[] = METALLB_APIS): ClusterFacts {
     const list = Array.isArray(objects) ? (objects as Record<string, unknown>[]) : [];
     const facts = list.find((object) => object?.kind === "ConfigMap");
     const data = (facts?.data ?? {}) as Record<string, string>;
     return {
         kubeVersion: data.kubeVersion ?? "",
-        served: Object.fromEntries(METALLB_APIS.map((api) => [api, data[api] === "true"])),
+        served: Object.fromEntries(apis.map((api) => [api, data[api] === "true"])),
     };
 }
 
@@ -111,15 +111,19 @@ export function metallbApiServed(facts: ClusterFacts): boolean {
 
 /**
  * Renders the facts chart through `provider` (so against the stack's cluster). Nothing is created: the
- * provider's `kubernetes:helm:template` function returns manifests only.
+ * provider's `kubernetes:helm:template` function returns manifests only. `apis`: the APIs to ask about.
  */
-export function readClusterFacts(provider: k8s.Provider, parent?: pulumi.Resource): Promise<ClusterFacts> {
+export function readClusterFacts(
+    provider: k8s.Provider,
+    parent?: pulumi.Resource,
+    apis: readonly string[] = METALLB_APIS,
+): Promise<ClusterFacts> {
     const jsonOpts = JSON.stringify({
-        path: clusterFactsChartDir(),
+        path: clusterFactsChartDir(apis),
         release_name: "cluster-facts",
         namespace: "default",
     });
     return pulumi.runtime
         .invoke("kubernetes:helm:template", { jsonOpts }, { provider, parent })
-        .then((result: { result?: unknown }) => parseClusterFacts(result?.result));
+        .then((result: { result?: unknown }) => parseClusterFacts(result?.result, apis));
 }

@@ -1,4 +1,5 @@
 export * from "./address-pool";
+export * from "./announcement-check";
 export * from "./advertisements";
 export * from "./bgp-peer";
 export * from "./cluster-facts";

@@ -1,7 +1,7 @@
-import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { isMap, parseDocument } from "yaml";
+import { shortDigest } from "../digest";
 
 /** Where kubeadm (and kind) keep kube-proxy's configuration: one YAML document in `data["config.conf"]`. */
 export const KUBE_PROXY = { namespace: "kube-system", name: "kube-proxy", key: "config.conf" } as const;
@@ -36,7 +36,7 @@ export function kubeProxyMode(configText: string): string {
 
 /** A short digest of the configuration, for the restart annotation. */
 export function configDigest(configText: string): string {
-    return crypto.createHash("sha256").update(configText).digest("hex").slice(0, 16);
+    return shortDigest(configText, 16);
 }
 
 export interface KubeProxyStrictArpArgs {

@@ -40,15 +40,6 @@ export function metallbChartSource(
  */
 export const METALLB_RELEASE = "metallb";
 
-/** Labels that select every speaker pod of the release (charts/metallb/templates/speaker.yaml, v0.16.1). */
-export function speakerPodLabels(): Record<string, string> {
-    return {
-        "app.kubernetes.io/name": "metallb",
-        "app.kubernetes.io/instance": METALLB_RELEASE,
-        "app.kubernetes.io/component": "speaker",
-    };
-}
-
 /**
  * Pod Security labels for metallb-system: the speaker runs on the host network with NET_RAW and friends, so
  * the namespace must admit privileged pods (https://metallb.io/installation/#installation-with-helm).

@@ -1,4 +1,4 @@
-import * as crypto from "crypto";
+import { shortDigest } from "../digest";
 
 /**
  * The name of an object a stack creates outside its own namespace (MetalLB pools, advertisements, the webhook
@@ -14,6 +14,6 @@ export function stackObjectName(stack: string, name: string): string {
             .replace(/^-+|-+$/g, "") || "stack";
     const full = `${prefix}-${name}`;
     if (full.length <= 63) return full;
-    const digest = crypto.createHash("sha256").update(full).digest("hex").slice(0, 8);
+    const digest = shortDigest(full, 8);
     return `${full.slice(0, 54).replace(/-+$/, "")}-${digest}`;
 }

@@ -1,9 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetalLbConfig, MetalLbPoolConfig, ServicesConfig } from "../../config";
+import { METALLB_ANNOTATIONS } from "../metallb-annotations";
 import type { ClusterTarget } from "../target";
 import { addressPoolSpec, MetalLbAddressPool } from "./address-pool";
-import { blocksContain, tryParseAddressBlock } from "../../config/addresses";
+import { fixedAddressProblem, poolHolding } from "../../config/pools";
 import {
     bgpAdvertisementSpec,
     L2_ADVERTISEMENT_NAME,
@@ -26,12 +27,12 @@ import { KUBE_PROXY, KubeProxyStrictArp } from "./kube-proxy";
 import { MetalLb } from "./metallb";
 import { stackObjectName } from "./names";
 import { MetalLbWebhookCheck, WEBHOOK_CHECK_NAME, webhookCheckTrigger } from "./webhook-check";
-
-/** Service annotations MetalLB reads (the `metallb.universe.tf/` prefix is deprecated). */
-export const METALLB_ANNOTATIONS = {
-    pool: "metallb.io/address-pool",
-    addresses: "metallb.io/loadBalancerIPs",
-} as const;
+import {
+    ANNOUNCEMENT_CHECK_NAME,
+    AnnouncedService,
+    announcementCheckScript,
+    MetalLbAnnouncementCheck,
+} from "./announcement-check";
 
 /**
  * The pool a LoadBalancer Service takes its address from: the configured one; with fixed addresses and no
@@ -44,10 +45,9 @@ export function loadBalancerPool(
 ): string | undefined {
     if (loadBalancer.pool !== undefined) return loadBalancer.pool;
     if (loadBalancer.addresses.length > 0) {
-        const holder = pools.find((pool) => {
-            const blocks = pool.addresses.flatMap((text) => tryParseAddressBlock(text) ?? []);
-            return loadBalancer.addresses.every((address) => blocksContain(blocks, address));
-        });
+        const holder = pools.find((pool) =>
+            loadBalancer.addresses.every((address) => poolHolding([pool], address) !== undefined),
+        );
         return holder?.name;
     }
     return pools[0]?.name;
@@ -118,8 +118,8 @@ export interface ExistingPoolSpec {
 }
 
 /**
- * Fixed addresses from a pool the stack does not create: the same rule as for its own pools (config/metallb.ts,
- * checkLoadBalancerPool), checked on the pool as the cluster has it. `autoAssign` defaults to true in MetalLB.
+ * Fixed addresses from a pool the stack does not create: the rule the config applies to its own pools
+ * (fixedAddressProblem, config/pools.ts), checked on the pool as the cluster has it.
  */
 export function existingPoolProblem(
     spec: ExistingPoolSpec | undefined,
@@ -127,18 +127,21 @@ export function existingPoolProblem(
     pool: string,
 ): string | undefined {
     const key = `stateful-nginx:services.loadBalancer.addresses: got ${JSON.stringify(addresses)}`;
-    if (addresses.length === 0) return undefined;
-    if (spec?.autoAssign !== false) {
+    const live = { name: pool, addresses: spec?.addresses ?? [], autoAssign: spec?.autoAssign };
+    const problems = addresses.map((address) => ({ address, problem: fixedAddressProblem(address, [live]) }));
+    // MetalLB would never assign an address outside the pool, and `pulumi up` would wait for one that cannot come.
+    const outside = problems.filter(({ problem }) => problem?.kind === "outside").map(({ address }) => address);
+    if (outside.length > 0) {
+        const entries = live.addresses.length > 0 ? live.addresses.join(", ") : "no addresses";
+        return `${key}; ${outside.join(", ")} is outside pool ${pool} (${entries})`;
+    }
+    if (problems.some(({ problem }) => problem?.kind === "auto-assigned")) {
         return (
             `${key}; pool ${pool} hands out addresses to any LoadBalancer Service (autoAssign is not false), so ` +
             "another Service can take a fixed one first: use a pool with autoAssign: false"
         );
     }
-    const blocks = (spec.addresses ?? []).flatMap((text) => tryParseAddressBlock(text) ?? []);
-    const outside = addresses.filter((address) => !blocksContain(blocks, address));
-    if (outside.length === 0) return undefined;
-    // MetalLB would never assign it, and `pulumi up` would wait for an address that cannot come.
-    return `${key}; ${outside.join(", ")} is outside pool ${pool} (${(spec.addresses ?? []).join(", ")})`;
+    return undefined;
 }
 
 /** The MetalLB APIs a stack that does not install MetalLB needs, by the mode it announces in. */
@@ -198,6 +201,9 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
     /** Names of the MetalLB pools, as Services name them in `metallb.io/address-pool`. */
     public readonly poolNames: pulumi.Output<string[]>;
     public readonly mode: pulumi.Output<MetalLbConfig["mode"]>;
+    private readonly metallbConfig: MetalLbConfig;
+    private readonly stack: string;
+    private readonly componentName: string;
 
     constructor(name: string, args: BareMetalPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("stateful-nginx:platform:BareMetalPlatform", name, {}, opts);
@@ -205,6 +211,9 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
         const stack = args.stackName ?? pulumi.getStack();
         const objectName = (base: string) => stackObjectName(stack, base);
         const namespace = metallb.namespace;
+        this.metallbConfig = metallb;
+        this.stack = stack;
+        this.componentName = name;
 
         this.provider = new k8s.Provider(
             `${name}-k8s`,
@@ -406,5 +415,31 @@ export class BareMetalPlatform extends pulumi.ComponentResource {
         );
         this.mode = pulumi.output(metallb.mode);
         this.registerOutputs({ poolNames: this.poolNames, mode: this.mode });
+    }
+
+    /**
+     * With `metallb.announcementCheck` (the default), a Job that fails `pulumi up` unless a MetalLB speaker
+     * announces the Service's address (see MetalLbAnnouncementCheck); undefined when turned off.
+     */
+    checkAnnouncement(loadBalancer: AnnouncedService): MetalLbAnnouncementCheck | undefined {
+        const metallb = this.metallbConfig;
+        if (!metallb.announcementCheck) return undefined;
+        return new MetalLbAnnouncementCheck(
+            `${this.componentName}-announcement-check`,
+            {
+                mode: metallb.mode,
+                loadBalancer,
+                // A changed MetalLB configuration (advertisements, node selectors, chart) or script reruns it.
+                trigger: webhookCheckTrigger(metallb.chartVersion, {
+                    metallb,
+                    script: announcementCheckScript(),
+                }),
+                image: metallb.announcementImages?.kubectl ?? metallb.webhookCheckImage,
+                shellImage: metallb.announcementImages?.shell,
+                objectName: stackObjectName(this.stack, ANNOUNCEMENT_CHECK_NAME),
+                namespace: metallb.namespace,
+            },
+            { parent: this, provider: this.provider },
+        );
     }
 }

@@ -1,7 +1,8 @@
-import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
+import { shortDigest } from "../digest";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security-context";
 import { METALLB_NAMESPACE } from "./custom-resource";
 
 /** A pinned kubectl image (from the Kubernetes project's registry; it has no shell, only kubectl). */
@@ -36,8 +37,7 @@ export const WEBHOOK_CHECK_TIMING = {
  * A Job's pod template cannot change in place, so Pulumi replaces the Job.
  */
 export function webhookCheckTrigger(chartVersion: string, values: object): string {
-    const digest = crypto.createHash("sha256").update(canonicalJson(values)).digest("hex").slice(0, 12);
-    return `${chartVersion}-${digest}`;
+    return `${chartVersion}-${shortDigest(canonicalJson(values), 12)}`;
 }
 
 /** JSON with object keys sorted, so the same values always give the same digest. */
@@ -142,11 +142,8 @@ export class MetalLbWebhookCheck extends pulumi.ComponentResource {
                         spec: {
                             serviceAccountName: account.metadata.name,
                             restartPolicy: "Never",
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: 65532,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            // kubectl needs no user of its own; 65532 is "nonroot" in distroless images.
+                            securityContext: restrictedPodSecurityContext(65532),
                             containers: [
                                 {
                                     name: "check",
@@ -160,11 +157,7 @@ export class MetalLbWebhookCheck extends pulumi.ComponentResource {
                                         `--request-timeout=${WEBHOOK_CHECK_TIMING.requestTimeoutSeconds}s`,
                                     ],
                                     env: [{ name: "HOME", value: "/tmp" }],
-                                    securityContext: {
-                                        allowPrivilegeEscalation: false,
-                                        readOnlyRootFilesystem: true,
-                                        capabilities: { drop: ["ALL"] },
-                                    },
+                                    securityContext: restrictedContainerSecurityContext(),
                                     resources: {
                                         requests: { cpu: "10m", memory: "32Mi" },
                                         limits: { cpu: "100m", memory: "64Mi" },

@@ -45,8 +45,9 @@ export interface EksNodeGroupsArgs {
  * creates the new group before it deletes the old, instead of deleting the only group first.
  *
  * Each group waits for the one before it, so a version or template change rolls one zone at a time: each
- * group's update launches `surgeNodesPerGroup(1)` = 2 extra nodes while it runs (EKS's default
- * `maxUnavailable` is 1; pulumi-eks 4.3.0's ManagedNodeGroup does not expose `updateConfig`), never more at once.
+ * group's update launches 2 extra nodes while it runs, never more at once: EKS raises a group's size by the larger
+ * of twice its zone count (one here) and `maxUnavailable` (EKS's default is 1; pulumi-eks 4.3.0's ManagedNodeGroup
+ * does not expose `updateConfig`), https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html.
  *
  * No access entry is created for the role: with authentication mode API, EKS itself creates the
  * `EC2_LINUX` access entry of a managed node group's role, and a second one would conflict with it.

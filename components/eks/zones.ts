@@ -80,12 +80,3 @@ export function strandedVolumesProblem(zoneIds: readonly string[], found: readon
         `keep the zone in eks.zones, or move or delete that data first (docs/operations.md, "EKS: retiring a zone")`
     );
 }
-
-/**
- * Extra instances a rolling update of one node group launches at once. EKS raises the group's size by the
- * larger of twice its zone count and `maxUnavailable`, and a group here spans one zone.
- * https://docs.aws.amazon.com/eks/latest/userguide/managed-node-update-behavior.html
- */
-export function surgeNodesPerGroup(maxUnavailable: number): number {
-    return Math.max(2 * 1, maxUnavailable);
-}

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { LoadedConfig } from "../../config/load";
+import type { AnnouncedService } from "../baremetal/announcement-check";
 import type { ClusterTarget } from "../target";
 
 /** A built platform: the target the workload runs on, and what the stack exports about the platform. */
@@ -7,6 +8,11 @@ export interface Platform {
     readonly target: ClusterTarget;
     /** Stack outputs that only this platform has (EKS: cluster name and secret kubeconfig; bare metal: pools). */
     readonly outputs: Record<string, pulumi.Output<unknown>>;
+    /**
+     * Checks, once the LoadBalancer Service has its address, what only the platform can tell: on bare metal, that a
+     * MetalLB speaker announces it. Absent where there is nothing to check (EKS: the NLB is AWS's).
+     */
+    readonly checkLoadBalancer?: (loadBalancer: AnnouncedService) => void;
 }
 
 /**
@@ -36,6 +42,7 @@ export async function createPlatform(config: LoadedConfig): Promise<Platform> {
             return {
                 target: platform.target,
                 outputs: { metallbPools: platform.poolNames, metallbMode: platform.mode },
+                checkLoadBalancer: (loadBalancer) => platform.checkAnnouncement(loadBalancer),
             };
         }
     }

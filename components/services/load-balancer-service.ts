@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { SelectorServiceArgs } from "./selector-service-args";
-import { fixedAddresses, loadBalancerAddress, loadBalancerSpec, servicePorts } from "./service-spec";
+import { fixedAddresses } from "../metallb-annotations";
+import { loadBalancerAddress, loadBalancerSpec, servicePorts } from "./service-spec";
 
 export interface LoadBalancerServiceArgs extends SelectorServiceArgs {
     /**

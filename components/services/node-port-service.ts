@@ -5,8 +5,8 @@ import { servicePorts } from "./service-spec";
 
 export interface NodePortServiceArgs extends SelectorServiceArgs {
     /**
-     * The port every node listens on, in the cluster's node port range (30000-32767 by default; the config
-     * checks it).
+     * The port every node listens on, in the cluster's node port range (`NODE_PORT_RANGE` of
+     * config/services.ts by default; the config checks it).
      * @default - Kubernetes allocates a free port from the range
      */
     nodePort?: number;

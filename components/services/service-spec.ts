@@ -3,6 +3,7 @@
  * which address a load balancer reports. Tested without mocks.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { fixedAddresses, metallbAnnotationKeys } from "../metallb-annotations";
 
 /** The workload's one port, as a Service maps it. */
 export interface ServicePortSpec {
@@ -94,34 +95,18 @@ export function loadBalancerAddress(status: k8s.types.output.core.v1.ServiceStat
 }
 
 /**
- * Annotations that request one fixed address. An address serves one Service unless both opt into sharing
- * (https://metallb.io/usage/#ip-address-sharing), so a second LoadBalancer made by re-exposing takes an
- * address from the same pool instead.
- */
-const FIXED_ADDRESS_ANNOTATIONS = ["metallb.io/loadBalancerIPs", "metallb.universe.tf/loadBalancerIPs"];
-
-/** The fixed addresses the platform's annotations request (MetalLB `loadBalancerIPs`), or undefined for none. */
-export function fixedAddresses<T>(annotations: Record<string, T>): T | undefined {
-    const key = FIXED_ADDRESS_ANNOTATIONS.find((candidate) => annotations[candidate] !== undefined);
-    return key === undefined ? undefined : annotations[key];
-}
-
-/** MetalLB's pool annotations (and the deprecated prefix). */
-const POOL_ANNOTATIONS = ["metallb.io/address-pool", "metallb.universe.tf/address-pool"];
-
-/**
  * The platform's LoadBalancer annotations for a re-exposed Service: the same pool or NLB, never the fixed
- * address. A fixed address comes from a pool MetalLB never hands out by itself (autoAssign: false, which the
- * config requires) and which the original holds: the copy asks for no pool then, and MetalLB gives it an address
- * from an auto-assigning one.
+ * address: an address serves one Service unless both opt into sharing (https://metallb.io/usage/#ip-address-sharing).
+ * A fixed address comes from a pool MetalLB never hands out by itself (autoAssign: false, which the config
+ * requires) and which the original holds: the copy asks for no pool then, and MetalLB gives it an address from an
+ * auto-assigning one.
  */
 export function annotationsForExposure<T>(annotations: Record<string, T>): Record<string, T> {
-    const dropped = fixedAddresses(annotations) === undefined ? [] : POOL_ANNOTATIONS;
-    return Object.fromEntries(
-        Object.entries(annotations).filter(
-            ([key]) => !FIXED_ADDRESS_ANNOTATIONS.includes(key) && !dropped.includes(key),
-        ),
-    );
+    const dropped = [
+        ...metallbAnnotationKeys("addresses"),
+        ...(fixedAddresses(annotations) === undefined ? [] : metallbAnnotationKeys("pool")),
+    ];
+    return Object.fromEntries(Object.entries(annotations).filter(([key]) => !dropped.includes(key)));
 }
 
 /** The LoadBalancer-only part of a spec: client ranges (left out when empty) and traffic policy. */

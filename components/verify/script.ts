@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { CLUSTER_DOMAIN, podDnsName, serviceDnsName } from "../dns";
 
 /** Everything the checks need, as plain values (resolved Outputs). */
 export interface VerificationPlan {
@@ -29,7 +30,7 @@ export interface VerificationPlan {
     readonly loadBalancer?: { readonly name: string; readonly address: string; readonly port: number };
     /** ExternalName aliases: alias (a Service name) -> the host it is a CNAME for. */
     readonly externalNames?: Readonly<Record<string, string>>;
-    /** @default "cluster.local" */
+    /** @default CLUSTER_DOMAIN */
     readonly clusterDomain?: string;
 }
 
@@ -76,17 +77,6 @@ function requirePort(value: number, what: string): void {
     }
 }
 
-/** The fully qualified name of a Service (with a trailing dot when `absolute`, so no search domain applies). */
-export function serviceDnsName(plan: VerificationPlan, service: string, absolute = false): string {
-    const name = `${service}.${plan.namespace}.svc.${plan.clusterDomain ?? "cluster.local"}`;
-    return absolute ? `${name}.` : name;
-}
-
-/** The stable DNS name of pod `ordinal`: `<set>-<n>.<headless>.<namespace>.svc.<domain>`. */
-export function podDnsName(plan: VerificationPlan, ordinal: number): string {
-    return `${plan.statefulSetName}-${ordinal}.${serviceDnsName(plan, plan.headlessServiceName)}`;
-}
-
 /**
  * The checks for a plan, in the order the script runs them: every pod's own page, the headless name, then
  * each Service that exists. Throws on a plan that cannot be checked (a name or port that is not one).
@@ -95,11 +85,15 @@ export function verificationChecks(plan: VerificationPlan): VerificationCheck[] 
     requireName(plan.namespace, "namespace");
     requireName(plan.statefulSetName, "statefulSetName");
     requireName(plan.headlessServiceName, "headlessServiceName");
-    requireName(plan.clusterDomain ?? "cluster.local", "clusterDomain");
+    const clusterDomain = plan.clusterDomain ?? CLUSTER_DOMAIN;
+    requireName(clusterDomain, "clusterDomain");
     requirePort(plan.podPort, "podPort");
     if (!Number.isInteger(plan.replicas) || plan.replicas < 0) {
         throw new Error(`verification: replicas must be a whole number, got ${plan.replicas}`);
     }
+
+    const service = (name: string, absolute = false) =>
+        serviceDnsName(name, plan.namespace, { clusterDomain, absolute });
 
     // Any pod's page: a Service in front of the set answers with one of them.
     const anyPod = `${ereLiteral(plan.statefulSetName)}-[0-9]+`;
@@ -107,7 +101,7 @@ export function verificationChecks(plan: VerificationPlan): VerificationCheck[] 
 
     for (let ordinal = 0; ordinal < plan.replicas; ordinal++) {
         const pod = `${plan.statefulSetName}-${ordinal}`;
-        const url = `http://${hostPort(podDnsName(plan, ordinal), plan.podPort)}/`;
+        const url = `http://${hostPort(podDnsName(plan.statefulSetName, ordinal, plan.headlessServiceName, plan.namespace, clusterDomain), plan.podPort)}/`;
         checks.push({
             kind: "pod-dns",
             name: `pod-dns ${pod}`,
@@ -116,7 +110,7 @@ export function verificationChecks(plan: VerificationPlan): VerificationCheck[] 
         });
     }
 
-    const headless = serviceDnsName(plan, plan.headlessServiceName, true);
+    const headless = service(plan.headlessServiceName, true);
     checks.push({
         kind: "headless-dns",
         name: `headless-dns ${plan.headlessServiceName}`,
@@ -127,7 +121,7 @@ export function verificationChecks(plan: VerificationPlan): VerificationCheck[] 
     if (plan.clusterIP) {
         requireName(plan.clusterIP.name, "clusterIP.name");
         requirePort(plan.clusterIP.port, "clusterIP.port");
-        const url = `http://${hostPort(serviceDnsName(plan, plan.clusterIP.name), plan.clusterIP.port)}/`;
+        const url = `http://${hostPort(service(plan.clusterIP.name), plan.clusterIP.port)}/`;
         checks.push({
             kind: "clusterip",
             name: `clusterip ${plan.clusterIP.name}`,
@@ -170,8 +164,8 @@ export function verificationChecks(plan: VerificationPlan): VerificationCheck[] 
         checks.push({
             kind: "externalname",
             name: `externalname ${alias}`,
-            description: `${serviceDnsName(plan, alias)} is a CNAME for ${target}`,
-            command: ["cname", serviceDnsName(plan, alias, true), target],
+            description: `${service(alias)} is a CNAME for ${target}`,
+            command: ["cname", service(alias, true), target],
         });
     }
     return checks;

@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
 import {
     LIBRARY_SCRIPT,
     NODE_IP_ENV,
@@ -9,6 +8,9 @@ import {
     verificationLibrary,
     verificationScript,
 } from "./script";
+import { CLUSTER_DOMAIN } from "../dns";
+import { shortDigest } from "../digest";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security-context";
 
 export interface ClusterVerificationArgs {
     /** Namespace of the workload; the Job runs there too. */
@@ -47,7 +49,7 @@ export interface ClusterVerificationArgs {
      * @default "" (only a changed check set or image runs them again)
      */
     revision?: pulumi.Input<string>;
-    /** @default "cluster.local" */
+    /** @default CLUSTER_DOMAIN */
     clusterDomain?: pulumi.Input<string>;
     /** The Kubernetes provider of the cluster to check. @default the default provider (ambient kubeconfig) */
     provider?: pulumi.ProviderResource;
@@ -71,7 +73,7 @@ export function verificationLabels(name: string): Record<string, string> {
  * an unchanged one keeps the finished Job (and its log) in place.
  */
 export function verificationJobName(name: string, script: string, image: string, revision = ""): string {
-    const fingerprint = createHash("sha256").update(`${script}\n${image}\n${revision}`).digest("hex").slice(0, 8);
+    const fingerprint = shortDigest(`${script}\n${image}\n${revision}`, 8);
     const jobName = `${name}-${fingerprint}`;
     // A Job's name is copied into its pods' `job-name` label, which allows at most 63 characters.
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(jobName) || jobName.length > 63) {
@@ -109,7 +111,7 @@ export class ClusterVerification extends pulumi.ComponentResource {
                 nodePort: args.nodePort,
                 loadBalancer: args.loadBalancer,
                 externalNames: args.externalNames ?? {},
-                clusterDomain: args.clusterDomain ?? "cluster.local",
+                clusterDomain: args.clusterDomain ?? CLUSTER_DOMAIN,
             })
             .apply(
                 (values): VerificationPlan => ({
@@ -179,13 +181,8 @@ export class ClusterVerification extends pulumi.ComponentResource {
                             // The checks use DNS and HTTP only; no Kubernetes API, so no token in the pod.
                             automountServiceAccountToken: false,
                             enableServiceLinks: false,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                // busybox images declare no user; 65534 is "nobody".
-                                runAsUser: 65534,
-                                runAsGroup: 65534,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            // busybox images declare no user; 65534 is "nobody".
+                            securityContext: restrictedPodSecurityContext(65534),
                             volumes: [{ name: "scripts", configMap: { name: this.scripts.metadata.name } }],
                             containers: [
                                 {
@@ -200,13 +197,7 @@ export class ClusterVerification extends pulumi.ComponentResource {
                                             valueFrom: { fieldRef: { fieldPath: "status.hostIP" } },
                                         },
                                     ],
-                                    securityContext: {
-                                        allowPrivilegeEscalation: false,
-                                        readOnlyRootFilesystem: true,
-                                        runAsNonRoot: true,
-                                        capabilities: { drop: ["ALL"] },
-                                        seccompProfile: { type: "RuntimeDefault" },
-                                    },
+                                    securityContext: restrictedContainerSecurityContext(),
                                     resources: {
                                         requests: { cpu: "10m", memory: "16Mi" },
                                         limits: { cpu: "100m", memory: "32Mi" },

@@ -1,7 +1,18 @@
 export { statefulSetAnnotations } from "./annotations";
 export { CLUSTER_DOMAIN, podDnsNames } from "./dns";
-export { claimNames, lifecycleAnchorName } from "./lifecycle";
+export { claimNamePattern, claimNames, lifecycleAnchorName, podNamePattern } from "./lifecycle";
 export { PART_OF, recommendedLabels, selectorLabels } from "./labels";
+export {
+    EXPORTER_CONTAINER,
+    exporterContainer,
+    METRICS_PATH,
+    METRICS_PORT,
+    STUB_STATUS,
+    STUB_STATUS_CONF_PATH,
+    stubStatusConf,
+    stubStatusConfigMapName,
+} from "./metrics";
+export type { MetricsSidecarArgs } from "./metrics";
 export { namespacePlan, SYSTEM_NAMESPACES } from "./namespace";
 export type { NamespacePlan } from "./namespace";
 export { NginxStatefulSet } from "./nginx-stateful-set";

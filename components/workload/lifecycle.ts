@@ -17,3 +17,17 @@ export function lifecycleAnchorName(appName: string): string {
 export function claimNames(statefulSetName: string, replicas: number): string[] {
     return Array.from({ length: replicas }, (_, ordinal) => `${DATA_VOLUME}-${statefulSetName}-${ordinal}`);
 }
+
+/**
+ * A Prometheus regular expression (RE2, anchored at both ends by Prometheus) that matches the name of every claim
+ * of the set, whatever its size: `nginx-persistent-storage-nginx-[0-9]+`. The names are DNS labels (letters,
+ * digits and `-`), none of which a regular expression treats specially outside brackets.
+ */
+export function claimNamePattern(statefulSetName: string): string {
+    return `${DATA_VOLUME}-${statefulSetName}-[0-9]+`;
+}
+
+/** The same for the set's pods: `nginx-[0-9]+`. */
+export function podNamePattern(statefulSetName: string): string {
+    return `${statefulSetName}-[0-9]+`;
+}

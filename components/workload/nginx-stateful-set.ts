@@ -1,12 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppConfig } from "../../config/app";
+import type { ObservabilityConfig } from "../../config/observability";
 import { ownServiceNames } from "../../config";
 import type { ClusterTarget } from "../target";
 import { CLAIM_PATCH_ANNOTATIONS, PATCH_ANNOTATIONS, statefulSetAnnotations } from "./annotations";
 import { podDnsNames } from "./dns";
 import { recommendedLabels, selectorLabels } from "./labels";
 import { claimNames, lifecycleAnchorName } from "./lifecycle";
+import { METRICS_PORT, stubStatusConfigMapData, stubStatusConfigMapName } from "./metrics";
 import { namespacePlan } from "./namespace";
 import { CONTAINER_PORT, DATA_VOLUME, nginxPodTemplate } from "./pod-template";
 import { claimHookProblem, storageExpandable } from "./storage";
@@ -16,6 +18,12 @@ export interface NginxStatefulSetArgs {
     app: AppConfig;
     /** Where it runs: provider, storage class and what to wait for. */
     target: ClusterTarget;
+    /**
+     * The validated `observability` block: when enabled, nginx serves stub_status on the pod's loopback and an
+     * exporter container serves it on the pods' `metrics` port.
+     * @default none: nginx alone
+     */
+    observability?: ObservabilityConfig;
 }
 
 /** The port every Service of the workload exposes: 80, to the container port named `http` (8080). */
@@ -31,7 +39,8 @@ export interface ServicePort {
  * own headless Service. Each pod serves a page that names it, written once to its volume.
  *
  * Children: the namespace (optional, applied and never deleted), the lifecycle anchor, one claim per ordinal,
- * the headless Service, the StatefulSet and a PodDisruptionBudget.
+ * the headless Service, the StatefulSet and a PodDisruptionBudget; with observability, the ConfigMap of nginx's
+ * stub_status server.
  *
  * Day 2 (docs/operations.md): a change Kubernetes can only make by recreating the set (volume claim template,
  * pod management policy) orphans the pods, and the new set adopts them; a new size grows each claim in place;
@@ -58,6 +67,10 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
     public readonly headlessService: k8s.core.v1.Service;
     public readonly statefulSet: k8s.apps.v1.StatefulSet;
     public readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+    /** nginx's stub_status server (loopback only), mounted into conf.d; absent when observability is off. */
+    public readonly stubStatusConfig?: k8s.core.v1.ConfigMap;
+    /** The pods' port the exporter serves metrics on, named `metrics`; undefined when observability is off. */
+    public readonly metricsPort?: typeof METRICS_PORT;
     /** `nginx-0.nginx.<ns>.svc.cluster.local`, ... in ordinal order. */
     public readonly podDnsNames: pulumi.Output<string[]>;
 
@@ -196,6 +209,24 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
             { ...options, dependsOn: target.ready },
         );
 
+        if (args.observability?.enabled) {
+            this.metricsPort = METRICS_PORT;
+            this.stubStatusConfig = new k8s.core.v1.ConfigMap(
+                `${name}-stub-status`,
+                {
+                    metadata: {
+                        name: stubStatusConfigMapName(app.name),
+                        namespace: this.namespace,
+                        labels: recommendedLabels(app.name, "metrics"),
+                    },
+                    // Never changed in place: new content is a new name (stubStatusConfigMapName).
+                    immutable: true,
+                    data: stubStatusConfigMapData(),
+                },
+                options,
+            );
+        }
+
         this.statefulSet = new k8s.apps.v1.StatefulSet(
             name,
             {
@@ -222,7 +253,18 @@ export class NginxStatefulSet extends pulumi.ComponentResource {
                     serviceName: this.headlessService.metadata.name,
                     podManagementPolicy: app.podManagementPolicy,
                     selector: { matchLabels: this.selector },
-                    template: nginxPodTemplate({ labels: this.labels, selector: this.selector, app }),
+                    template: nginxPodTemplate({
+                        labels: this.labels,
+                        selector: this.selector,
+                        app,
+                        metrics:
+                            args.observability && this.stubStatusConfig
+                                ? {
+                                      observability: args.observability,
+                                      configMapName: this.stubStatusConfig.metadata.name,
+                                  }
+                                : undefined,
+                    }),
                     volumeClaimTemplates: [
                         {
                             metadata: { name: DATA_VOLUME, labels: claimLabels },

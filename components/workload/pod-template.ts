@@ -1,5 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { AppConfig } from "../../config/app";
+import { exporterContainer, MetricsSidecarArgs, STUB_STATUS_CONF_MOUNT, stubStatusVolume } from "./metrics";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../security-context";
 
 /** The volume claim template's name, and so the prefix of every pod's PVC: `nginx-persistent-storage-nginx-0`. */
 export const DATA_VOLUME = "nginx-persistent-storage";
@@ -52,21 +54,27 @@ export interface PodTemplateArgs {
     /** The labels that select this instance's pods (spreading and anti-affinity count these). */
     readonly selector: Record<string, string>;
     readonly app: Pick<AppConfig, "image" | "resources">;
+    /**
+     * nginx's stub_status server and the Prometheus exporter beside nginx (metrics.ts).
+     * @default none: nginx alone, with the image's own configuration
+     */
+    readonly metrics?: MetricsSidecarArgs;
 }
 
 /**
  * The nginx pod: non-root, read-only root filesystem, no privilege escalation, no capabilities, seccomp
  * RuntimeDefault (the Pod Security "restricted" profile), probes, resources, spread across nodes, and an
- * init container that writes the pod's page to its volume.
+ * init container that writes the pod's page to its volume. With `metrics`, nginx also serves stub_status on the
+ * pod's loopback and the exporter container serves it to Prometheus on the pod's `metrics` port.
  */
-export function nginxPodTemplate({ labels, selector, app }: PodTemplateArgs): k8s.types.input.core.v1.PodTemplateSpec {
+export function nginxPodTemplate({
+    labels,
+    selector,
+    app,
+    metrics,
+}: PodTemplateArgs): k8s.types.input.core.v1.PodTemplateSpec {
     const resources = { requests: app.resources.requests, limits: app.resources.limits };
-    const securityContext = {
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        runAsNonRoot: true,
-        capabilities: { drop: ["ALL"] },
-    };
+    const securityContext = restrictedContainerSecurityContext();
     const data = { name: DATA_VOLUME, mountPath: HTML_ROOT };
     const scratch = SCRATCH_VOLUMES.map(({ name, mountPath }) => ({ name, mountPath }));
     const probe = { httpGet: { path: "/", port: CONTAINER_PORT.name }, timeoutSeconds: 2 };
@@ -75,13 +83,10 @@ export function nginxPodTemplate({ labels, selector, app }: PodTemplateArgs): k8
         metadata: { labels },
         spec: {
             securityContext: {
-                runAsNonRoot: true,
-                runAsUser: NGINX_UID,
-                runAsGroup: NGINX_UID,
+                ...restrictedPodSecurityContext(NGINX_UID),
                 // The volume's files belong to the nginx group, so the init container can write the page.
                 fsGroup: NGINX_UID,
                 fsGroupChangePolicy: "OnRootMismatch",
-                seccompProfile: { type: "RuntimeDefault" },
             },
             // nginx never talks to the Kubernetes API, and needs no Service environment variables.
             automountServiceAccountToken: false,
@@ -112,10 +117,18 @@ export function nginxPodTemplate({ labels, selector, app }: PodTemplateArgs): k8
                     // More patient than readiness: a slow pod leaves the endpoints long before it is restarted.
                     livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
                     // nginx only serves the page; only the init container may write to the volume.
-                    volumeMounts: [{ ...data, readOnly: true }, ...scratch],
+                    volumeMounts: [
+                        { ...data, readOnly: true },
+                        ...scratch,
+                        ...(metrics ? [STUB_STATUS_CONF_MOUNT] : []),
+                    ],
                 },
+                ...(metrics ? [exporterContainer(metrics.observability, securityContext)] : []),
             ],
-            volumes: SCRATCH_VOLUMES.map(({ name, sizeLimit }) => ({ name, emptyDir: { sizeLimit } })),
+            volumes: [
+                ...SCRATCH_VOLUMES.map(({ name, sizeLimit }) => ({ name, emptyDir: { sizeLimit } })),
+                ...(metrics ? [stubStatusVolume(metrics.configMapName)] : []),
+            ],
             affinity: {
                 podAntiAffinity: {
                     preferredDuringSchedulingIgnoredDuringExecution: [

@@ -11,7 +11,10 @@ import {
 } from "../lib/validation";
 import { int, isRecord, list, Props, record } from "../lib/values";
 
-/** Kubernetes' default `--service-node-port-range`. */
+/**
+ * Kubernetes' default `--service-node-port-range`. The pack loads on its own, so this is a copy of the program's
+ * `NODE_PORT_RANGE` (config/services.ts); test/shared-rules.spec.ts keeps the two equal.
+ */
 const NODE_PORT_DEFAULTS = { min: 30000, max: 32767 };
 
 /** The fixed node ports of a Service's `spec.ports`, in order. */

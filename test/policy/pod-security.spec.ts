@@ -420,8 +420,13 @@ describe("policy pack on synthesized stacks with a violation injected", () => {
         });
         const report = await check(stack, stackPolicyConfig("prod"), "preview");
         const pods = report.violations.filter((violation) => POD_POLICIES.test(violation.policyName));
-        assert.deepEqual(named(pods), ["mandatory pod-security-restricted", "mandatory pod-security-restricted"]);
+        // One per container: write-page, nginx and the nginx-exporter sidecar.
+        assert.deepEqual(named(pods), Array(3).fill("mandatory pod-security-restricted"));
         assert.ok(pods.every((violation) => violation.urn === urn));
+        assert.ok(
+            pods.some((violation) => violation.message.includes("nginx-exporter")),
+            pods.map(formatViolation).join("\n"),
+        );
     });
 
     it("names nginx:stable on prod's StatefulSet by workload-image-pinned, mandatory", async () => {
@@ -430,8 +435,13 @@ describe("policy pack on synthesized stacks with a violation injected", () => {
         });
         const report = await check(stack, stackPolicyConfig("prod"), "preview");
         const pods = report.violations.filter((violation) => POD_POLICIES.test(violation.policyName));
-        assert.deepEqual(named(pods), ["mandatory workload-image-pinned", "mandatory workload-image-pinned"]);
+        // One per container: write-page, nginx and the nginx-exporter sidecar.
+        assert.deepEqual(named(pods), Array(3).fill("mandatory workload-image-pinned"));
         assert.ok(pods.every((violation) => violation.urn === urn && /nginx:stable/.test(violation.message)));
+        assert.ok(
+            pods.some((violation) => violation.message.includes("nginx-exporter")),
+            pods.map(formatViolation).join("\n"),
+        );
     });
 
     it("names a hostPath of / and SYS_ADMIN on dev's StatefulSet by pod-security-baseline only", async () => {

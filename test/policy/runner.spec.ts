@@ -12,6 +12,7 @@ import {
     formatSummary,
     formatViolation,
     hasMandatoryViolations,
+    PACK_DIR,
     parsePolicyConfig,
     PolicyConfigError,
     PolicyInfo,
@@ -305,6 +306,59 @@ describe("policy runner: output and exit codes (npm run policy)", () => {
         assert.equal(await main(["--stack", "dev", "--verbose"], out), 2);
         assert.match(errors[0], /^policy: Unknown option '--verbose'/);
         assert.equal(errors[1], USAGE);
+    });
+
+    it("--engine runs the pulumi on PATH: one line saying how to get it when there is none", async () => {
+        const saved = process.env.PATH;
+        process.env.PATH = dir; // a directory without pulumi
+        try {
+            assert.equal(await main(["--stack", "local", "--engine"], out), 2);
+        } finally {
+            process.env.PATH = saved;
+        }
+        assert.equal(errors.length, 1, errors.join("\n"));
+        assert.match(
+            errors[0],
+            /^policy: --engine needs the Pulumi CLI on PATH \(.*ENOENT.*\); .*engine\/cluster\.sh start/,
+        );
+        assert.equal(await main(["--stack", "dev", "--engine", "--update"], out), 2);
+        assert.match(
+            errors[1],
+            /^policy: --engine runs the real preview of the stack: it takes neither --resources nor --update/,
+        );
+    });
+
+    it("--engine passes the stack, the pack and its config to pulumi preview, and its verdict back", async () => {
+        // A stand-in pulumi that records its arguments and fails when asked to.
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "policy-engine-"));
+        const record = path.join(bin, "args");
+        fs.writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n[ -z "$FAIL" ]\n`, {
+            mode: 0o755,
+        });
+        const saved = { PATH: process.env.PATH, FAIL: process.env.FAIL };
+        process.env.PATH = `${bin}:${saved.PATH}`;
+        try {
+            assert.equal(
+                await main(["--stack", "local", "--engine", "--policy-config", file("advisory.json")], out),
+                0,
+            );
+            assert.deepEqual(fs.readFileSync(record, "utf8").trim().split("\n"), [
+                "preview",
+                "--stack",
+                "local",
+                "--policy-pack",
+                PACK_DIR,
+                "--policy-pack-config",
+                file("advisory.json"),
+            ]);
+            process.env.FAIL = "1";
+            assert.equal(await main(["--stack", "local", "--engine"], out), 1);
+        } finally {
+            process.env.PATH = saved.PATH;
+            if (saved.FAIL === undefined) delete process.env.FAIL;
+            else process.env.FAIL = saved.FAIL;
+            fs.rmSync(bin, { recursive: true, force: true });
+        }
     });
 
     it("exits 0 and prints only the summary when nothing is violated", async () => {
