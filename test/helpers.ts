@@ -6,7 +6,6 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, RawConfig } from "../config";
 import { ProgramRun, RegisteredResource, runProgram } from "../tools/mock-runtime";
-import { mockWorldIsDefault } from "../tools/mock-state";
 import { OPERATOR_KEYS, readStackFile, StackFileConfig, stackFilePath, withTrialRanges } from "../tools/stack-config";
 
 export { isSecret, SECRET_PLACEHOLDER } from "../tools/mock-runtime";
@@ -112,43 +111,11 @@ export function testStackConfig(stack: string): StackFileConfig {
     return withTrialRanges(readStackFile(stackFilePath(stack)));
 }
 
-/** Plain data (arrays, plain objects) made read-only all the way down; class instances are left as they are. */
-function deepFreeze<T>(value: T): T {
-    const plain =
-        Array.isArray(value) ||
-        (typeof value === "object" &&
-            value !== null &&
-            [Object.prototype, null].includes(Object.getPrototypeOf(value)));
-    if (plain && !Object.isFrozen(value)) {
-        Object.freeze(value);
-        for (const item of Object.values(value as object)) deepFreeze(item);
-    }
-    return value;
-}
-
-const shippedRuns = new Map<string, Promise<StackRun>>();
-
 /**
  * Evaluates the program with a shipped stack file (through testStackConfig), optionally overriding keys
- * (`stateful-nginx:app`, ...). Without overrides, and in the default mock world, each stack is evaluated once
- * per test process and every spec shares that run, read-only: a spec that changes what it was given throws
- * instead of changing it for the specs after it.
+ * (`stateful-nginx:app`, ...).
  */
-export function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRun> {
-    // A spec that changed the mock cluster or AWS account (tools/mock-state.ts) gets a run of its own.
-    if (Object.keys(overrides).length > 0 || !mockWorldIsDefault()) return evaluateStack(stack, overrides);
-    let run = shippedRuns.get(stack);
-    if (run === undefined) {
-        run = evaluateStack(stack, {}).then((evaluated) => {
-            deepFreeze(evaluated.run);
-            return evaluated;
-        });
-        shippedRuns.set(stack, run);
-    }
-    return run;
-}
-
-async function evaluateStack(stack: string, overrides: Record<string, unknown>): Promise<StackRun> {
+export async function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<StackRun> {
     const { config, secretKeys } = testStackConfig(stack);
     return runConfig(stack, { ...config, ...overrides }, secretKeys);
 }

@@ -242,8 +242,6 @@ describe("npm run synth", function () {
                 const again = path.join(work, `${stack}-again`);
                 const result = synthProcess(...args(), "--out", again);
                 assert.strictEqual(result.status, 0, result.stderr);
-                // What it prints, but for the directory it names.
-                assert.deepStrictEqual(result.stdout.split("\n").slice(1), printed.split("\n").slice(1));
                 for (const file of FILES) {
                     assert.ok(
                         fs.readFileSync(path.join(out, file)).equals(fs.readFileSync(path.join(again, file))),

@@ -378,11 +378,6 @@ export function resetMockAws(): void {
     mockAws = DEFAULT_MOCK_AWS;
 }
 
-/** True while neither the mock cluster nor the mock AWS account was changed: a run then depends on config alone. */
-export function mockWorldIsDefault(): boolean {
-    return mockCluster === DEFAULT_MOCK_CLUSTER && mockAws === DEFAULT_MOCK_AWS;
-}
-
 /** `DescribeVolumes` with `tag:<key>` and `availability-zone` filters. */
 function ebsVolumes(inputs: Inputs): Inputs {
     const filters: { name: string; values: string[] }[] = inputs.filters ?? [];
