@@ -160,6 +160,11 @@ describe("the real engine on a local cluster", function () {
             .items.filter((pod) => pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
             .map((pod) => pod.metadata.name)
             .sort();
+    const podUids = () =>
+        cluster
+            .json<KubeList>("get", "pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=nginx")
+            .items.map((p) => p.metadata.uid)
+            .sort();
     const claims = () =>
         new Map<string, { uid: string; volume: string; phase: string }>(
             cluster
@@ -332,11 +337,6 @@ describe("the real engine on a local cluster", function () {
 
     it("recreates the set for a new podManagementPolicy, keeping every pod (orphaned, then adopted)", async () => {
         const setUid = cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE).metadata.uid;
-        const podUids = () =>
-            cluster
-                .json<KubeList>("get", "pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=nginx")
-                .items.map((p) => p.metadata.uid)
-                .sort();
         const before = podUids();
         editStack((doc) => doc.setIn(["config", "stateful-nginx:app", "podManagementPolicy"], "Parallel"));
         const fewestReady = await cluster.watchReadyPods(NAMESPACE, "app.kubernetes.io/name=nginx");
@@ -378,11 +378,6 @@ describe("the real engine on a local cluster", function () {
         // What an administrator does first: allowVolumeExpansion is one of a StorageClass's mutable fields.
         cluster.kubectl("patch", "storageclass", "standard", "--type=merge", "-p", '{"allowVolumeExpansion":true}');
         const setUid = cluster.json("get", "statefulset", "nginx", "-n", NAMESPACE).metadata.uid;
-        const podUids = () =>
-            cluster
-                .json<KubeList>("get", "pods", "-n", NAMESPACE, "-l", "app.kubernetes.io/name=nginx")
-                .items.map((p) => p.metadata.uid)
-                .sort();
         const before = { pods: podUids(), claims: claims() };
         editStack((doc) => {
             doc.setIn(["config", "stateful-nginx:app", "storage", "allowsExpansion"], true);
